@@ -1,0 +1,39 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (DESIGN.md): fulcrum → FulcrumReport → FulcrumExperiment → FulcrumLua → FulcrumCore.
+// FulcrumCore knows nothing of Lua, manifests, the store or the CLI.
+let package = Package(
+    name: "Fulcrum",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "fulcrum", targets: ["fulcrum"]),
+        .library(name: "FulcrumCore", targets: ["FulcrumCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "FulcrumCore", dependencies: ["CBLAS"]),
+        .target(name: "FulcrumLua", dependencies: ["FulcrumCore", "CLua"]),
+        .target(name: "FulcrumExperiment", dependencies: [
+            "FulcrumCore", "FulcrumLua",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "FulcrumReport", dependencies: ["FulcrumExperiment"]),
+        .executableTarget(name: "fulcrum", dependencies: [
+            "FulcrumReport", "FulcrumExperiment",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
+        .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua"]),
+        .testTarget(name: "FulcrumExperimentTests", dependencies: ["FulcrumExperiment"]),
+        .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport"]),
+        .testTarget(name: "FulcrumCLITests", dependencies: ["fulcrum"]),
+    ]
+)

@@ -1,0 +1,54 @@
+import Foundation
+
+// Element-wise arithmetic and reductions. Each op computes its value and, beside it, its pullback.
+
+public func + (a: Variable, b: Variable) -> Variable {
+    Variable(a.value + b.value, parents: [a, b]) { g in [g, g] }
+}
+
+public func - (a: Variable, b: Variable) -> Variable {
+    Variable(a.value - b.value, parents: [a, b]) { g in [g, (-1) * g] }
+}
+
+/// Element-wise (Hadamard) product.
+public func * (a: Variable, b: Variable) -> Variable {
+    Variable(a.value * b.value, parents: [a, b]) { g in
+        [a.requiresGrad ? g * b.value : nil, b.requiresGrad ? g * a.value : nil]
+    }
+}
+
+/// A constant times a variable: how a task weight scales its loss.
+public func * (c: Float, a: Variable) -> Variable {
+    Variable(c * a.value, parents: [a]) { g in [c * g] }
+}
+
+/// Adds a bias vector of shape [n] to every row of a matrix of shape [rows, n].
+public func addingRowVector(_ x: Variable, _ bias: Variable) -> Variable {
+    precondition(x.value.rank == 2 && bias.value.shape == [x.value.columns],
+                 "addingRowVector: matrix \(x.shape) and bias \(bias.shape), expected bias [\(x.value.rank == 2 ? x.value.columns : -1)]")
+    let rows = x.value.rows, columns = x.value.columns
+    var out = x.value
+    for r in 0..<rows { for c in 0..<columns { out.scalars[r * columns + c] += bias.value.scalars[c] } }
+    return Variable(out, parents: [x, bias]) { g in
+        var biasGradient = Tensor(zeros: [columns])
+        if bias.requiresGrad {
+            for r in 0..<rows { for c in 0..<columns { biasGradient.scalars[c] += g.scalars[r * columns + c] } }
+        }
+        return [g, bias.requiresGrad ? biasGradient : nil]
+    }
+}
+
+/// Σ of all elements, as a scalar.
+public func sum(_ x: Variable) -> Variable {
+    Variable(Tensor(scalar: x.value.sum()), parents: [x]) { g in
+        [Tensor(repeating: g.scalar, shape: x.shape)]
+    }
+}
+
+/// Mean of all elements, as a scalar.
+public func mean(_ x: Variable) -> Variable {
+    let n = Float(max(x.value.count, 1))
+    return Variable(Tensor(scalar: x.value.sum() / n), parents: [x]) { g in
+        [Tensor(repeating: g.scalar / n, shape: x.shape)]
+    }
+}

@@ -1,0 +1,35 @@
+/// Everything the trainer tells a policy at one step (the `s` of the policy API). Arrays are in task
+/// order. Optional signals are present only when the policy's `needs` asked for them.
+public struct StepSignals: Sendable, Equatable {
+    public var tasks: [String]
+    /// 1-based step and epoch; `progress` is the fraction of training done before this step.
+    public var step: Int
+    public var epoch: Int
+    public var progress: Double
+    public var learningRate: Double
+    /// This batch's unweighted losses, and those of the first step.
+    public var loss: [Double]
+    public var initialLoss: [Double]
+    /// The shared weights applied at the previous step (all 1 before the first).
+    public var weights: [Double]
+
+    public var kpi: [Double]?
+    public var validationKPI: [Double]?
+    public var validationLoss: [Double]?
+
+    public init(tasks: [String], step: Int, epoch: Int, progress: Double, learningRate: Double,
+                loss: [Double], initialLoss: [Double], weights: [Double],
+                kpi: [Double]? = nil, validationKPI: [Double]? = nil, validationLoss: [Double]? = nil) {
+        self.tasks = tasks
+        self.step = step
+        self.epoch = epoch
+        self.progress = progress
+        self.learningRate = learningRate
+        self.loss = loss
+        self.initialLoss = initialLoss
+        self.weights = weights
+        self.kpi = kpi
+        self.validationKPI = validationKPI
+        self.validationLoss = validationLoss
+    }
+}

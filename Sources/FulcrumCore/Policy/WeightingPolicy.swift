@@ -1,0 +1,58 @@
+/// The contract between the trainer and a task-weighting policy. The Lua host implements it for
+/// policy files; Swift implementations serve tests and benchmarks.
+public protocol WeightingPolicy: AnyObject {
+    var name: String { get }
+    /// Signals beyond the losses that the policy reads; the trainer computes only these.
+    var needs: Set<PolicySignal> { get }
+    /// Called once, before the first step.
+    func start(_ context: PolicyContext) throws
+    /// Called every step, before the update; the answer decides the update.
+    func weights(for signals: StepSignals) throws -> TaskWeights
+}
+
+/// Signals a policy may ask for in `needs`, by their names in the policy API.
+public enum PolicySignal: String, Sendable, CaseIterable, Comparable {
+    case kpi
+    case validationKPI = "val_kpi"
+    case validationLoss = "val_loss"
+    case gradientNorm = "grad_norm"
+    case gram
+    case representationGram = "rep_gram"
+
+    public static func < (a: PolicySignal, b: PolicySignal) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// What a policy knows about its run before the first step.
+public struct PolicyContext: Sendable, Equatable {
+    public let tasks: [String]
+    public let taskKinds: [String]
+    public let totalSteps: Int
+    public let stepsPerEpoch: Int
+    public let seed: UInt64
+
+    public init(tasks: [String], taskKinds: [String], totalSteps: Int, stepsPerEpoch: Int, seed: UInt64) {
+        self.tasks = tasks
+        self.taskKinds = taskKinds
+        self.totalSteps = totalSteps
+        self.stepsPerEpoch = stepsPerEpoch
+        self.seed = seed
+    }
+}
+
+/// The policy's answer: `shared[t]` scales task t's gradient on the shared parameters and
+/// `heads[t]` on its head. The plain form — the loss Σ w_t L_t — has both equal.
+public struct TaskWeights: Sendable, Equatable {
+    public let shared: [Double]
+    public let heads: [Double]
+
+    public init(_ weights: [Double]) { self.init(shared: weights, heads: weights) }
+
+    public init(shared: [Double], heads: [Double]) {
+        self.shared = shared
+        self.heads = heads
+    }
+
+    public var isUniformAcrossParameters: Bool { shared == heads }
+}

@@ -1,0 +1,21 @@
+/// How a run trains: its length, batches, optimizer, evaluation cadence and seed.
+public struct TrainingConfiguration: Sendable, Equatable {
+    public var steps: Int
+    public var batchSize: Int
+    public var optimizer: OptimizerKind
+    public var learningRate: Float
+    /// Evaluate on the validation split every this many steps (and before the first and after the last).
+    public var evaluationInterval: Int
+    /// Seeds initialisation and shuffling.
+    public var seed: UInt64
+
+    public init(steps: Int, batchSize: Int, optimizer: OptimizerKind, learningRate: Float,
+                evaluationInterval: Int, seed: UInt64) {
+        self.steps = steps
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.evaluationInterval = evaluationInterval
+        self.seed = seed
+    }
+}

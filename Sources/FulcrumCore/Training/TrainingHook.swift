@@ -1,0 +1,42 @@
+/// An observer of a training run: the store writer and the progress display are hooks.
+/// A hook that throws fails the run.
+public protocol TrainingHook: AnyObject {
+    func runStarted(_ context: PolicyContext) throws
+    /// Before the update, with the signals the policy is about to see.
+    func stepWillUpdate(_ signals: StepSignals) throws
+    /// After the update, with what was applied.
+    func stepDidUpdate(_ record: StepRecord) throws
+    func evaluated(_ evaluation: EvaluationRecord) throws
+    func runFinished(_ summary: RunSummary) throws
+}
+
+extension TrainingHook {
+    public func runStarted(_ context: PolicyContext) throws {}
+    public func stepWillUpdate(_ signals: StepSignals) throws {}
+    public func stepDidUpdate(_ record: StepRecord) throws {}
+    public func evaluated(_ evaluation: EvaluationRecord) throws {}
+    public func runFinished(_ summary: RunSummary) throws {}
+}
+
+/// One training step as it happened.
+public struct StepRecord: Sendable, Equatable {
+    public let step: Int
+    public let epoch: Int
+    public let loss: [Double]
+    public let kpi: [Double]
+    public let weights: TaskWeights
+    public let signals: StepSignals
+}
+
+/// Validation-split losses and KPIs after `step` steps (step 0: before training).
+public struct EvaluationRecord: Sendable, Equatable {
+    public let step: Int
+    public let loss: [Double]
+    public let kpi: [Double]
+}
+
+public struct RunSummary: Sendable, Equatable {
+    public let steps: Int
+    public let finalEvaluation: EvaluationRecord
+    public let seconds: Double
+}

@@ -1,0 +1,209 @@
+import Foundation
+import FulcrumCore
+import FulcrumLua
+import Yams
+
+extension Manifest {
+    public static let topLevelKeys = ["name", "description", "data", "tasks", "model", "train", "seeds", "policies", "report"]
+
+    /// Reads and validates the manifest at `path` (relative paths inside it are relative to the
+    /// working directory, the repository root). Throws a `ManifestError` listing every problem.
+    public static func load(_ path: String) throws -> Manifest {
+        let reading = ManifestReading(file: path)
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            reading.report("", nil, "cannot read the manifest: no such file or not readable")
+            throw ManifestError(problems: reading.problems)
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            reading.report("", nil, "the manifest is not UTF-8 text")
+            throw ManifestError(problems: reading.problems)
+        }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            reading.report("", nil, "not valid YAML: \(error)")
+            throw ManifestError(problems: reading.problems)
+        }
+        guard let root else {
+            reading.report("", nil, "the manifest is empty")
+            throw ManifestError(problems: reading.problems)
+        }
+        let manifest = parse(ManifestNode(node: root, path: "", reading: reading), file: path, hash: SHA256.hexDigest(bytes))
+        guard let manifest, reading.problems.isEmpty else { throw ManifestError(problems: reading.problems) }
+        return manifest
+    }
+
+    private static func parse(_ root: ManifestNode, file: String, hash: String) -> Manifest? {
+        guard let top = root.mapping(allowed: topLevelKeys) else { return nil }
+        let reading = root.reading
+        let name = top.required("name")?.string()
+        if let name, name.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) == nil {
+            reading.report("name", top["name"]?.node, "expected a name of letters, digits, '_', '-' or '.', got '\(name)'")
+        }
+        let description = top["description"]?.string() ?? ""
+        let data = top.required("data").flatMap(parseData)
+        let tasks = top.required("tasks").flatMap(parseTasks)
+        let model = top.required("model").flatMap(parseModel)
+        let train = top.required("train").flatMap(parseTrain)
+        let seeds = top.required("seeds").flatMap(parseSeeds)
+        let policies = top.required("policies").flatMap(parsePolicies)
+        let report = parseReport(top["report"], policies: policies ?? [])
+
+        if let data, let train, train.batchSize > data.trainSize {
+            reading.report("train.batch_size", top["train"]?.node,
+                           "batch size \(train.batchSize) exceeds data.train_size \(data.trainSize)")
+        }
+        guard let name, let data, let tasks, let model, let train, let seeds, let policies, let report else { return nil }
+        return Manifest(file: file, hash: hash, name: name, description: description, data: data, tasks: tasks,
+                        model: model, train: train, seeds: seeds, policies: policies, report: report)
+    }
+
+    private static func parseData(_ node: ManifestNode) -> DataSection? {
+        guard let data = node.mapping(allowed: ["dataset", "input_dim", "clusters", "train_size", "val_size", "seed"]) else { return nil }
+        let dataset = data.required("dataset")?.choice(["synthetic"])
+        let inputDimension = data.required("input_dim")?.integer(atLeast: 1)
+        let clusters = data["clusters"].map { $0.integer(atLeast: 1) } ?? 8
+        let trainSize = data.required("train_size")?.integer(atLeast: 1)
+        let validationSize = data.required("val_size")?.integer(atLeast: 1)
+        let seed = data["seed"].map { $0.integer(atLeast: 0) } ?? 0
+        guard let dataset, let inputDimension, let clusters, let trainSize, let validationSize, let seed else { return nil }
+        return DataSection(dataset: dataset, inputDimension: inputDimension, clusters: clusters,
+                           trainSize: trainSize, validationSize: validationSize, seed: UInt64(seed))
+    }
+
+    private static func parseTasks(_ node: ManifestNode) -> [ManifestTask]? {
+        guard let items = node.list() else { return nil }
+        if items.isEmpty { node.reading.report(node.path, node.node, "expected at least one task") }
+        let tasks = items.map(parseTask)
+        var seen: Set<String> = []
+        for (item, task) in zip(items, tasks) {
+            if let task, !seen.insert(task.spec.name).inserted {
+                node.reading.report("\(item.path).name", item.node, "duplicate task name '\(task.spec.name)'")
+            }
+        }
+        return tasks.contains(where: { $0 == nil }) || items.isEmpty ? nil : tasks.compactMap { $0 }
+    }
+
+    private static func parseTask(_ node: ManifestNode) -> ManifestTask? {
+        guard let task = node.mapping(allowed: ["name", "type", "classes", "outputs", "loss", "kpi", "tolerance", "noise"]) else { return nil }
+        let reading = node.reading
+        let name = task.required("name")?.string()
+        let kind: TaskKind? = switch task.required("type")?.choice(["classification", "binary", "regression"]) {
+        case "classification": task.required("classes")?.integer(atLeast: 2).map { .classification(classes: $0) }
+        case "binary": .binary
+        case "regression": task.required("outputs")?.integer(atLeast: 1).map { .regression(outputs: $0) }
+        default: nil
+        }
+        for (key, allowedKind) in [("classes", "classification"), ("outputs", "regression")] {
+            if let field = task[key], let kind, kind.name != allowedKind {
+                reading.report(field.path, field.node, "'\(key)' applies to \(allowedKind) tasks only")
+            }
+        }
+        let noise = task["noise"].map { $0.number(in: 0...1e6, "a number ≥ 0") } ?? 0
+        if let kind, case .classification = kind, let noise, noise > 1 {
+            reading.report("\(node.path).noise", task["noise"]?.node, "expected a label-flip probability in [0, 1], got \(noise)")
+        }
+        guard let kind else { return nil }
+
+        var loss = TaskLoss.standard(for: kind)
+        if let field = task["loss"], let chosen = field.choice(TaskLoss.allCases.map(\.rawValue)).flatMap(TaskLoss.init) {
+            if chosen.isCompatible(with: kind) { loss = chosen } else {
+                reading.report(field.path, field.node, "loss \(chosen.rawValue) does not fit a \(kind.name) task; use \(TaskLoss.standard(for: kind).rawValue)")
+            }
+        }
+        let kpiName = task["kpi"].flatMap { $0.choice(["accuracy", "within_tolerance"]) }
+            ?? (kind.name == "regression" ? "within_tolerance" : "accuracy")
+        var kpi: TaskKPI? = .accuracy
+        if kpiName == "within_tolerance" {
+            kpi = task.required("tolerance")?.number(in: 1e-12...Double.greatestFiniteMagnitude, "a tolerance > 0").map { .withinTolerance(Float($0)) }
+        } else if let field = task["tolerance"] {
+            reading.report(field.path, field.node, "'tolerance' applies to the within_tolerance KPI only")
+        }
+        if let kpi, !kpi.isCompatible(with: kind) {
+            reading.report("\(node.path).kpi", task["kpi"]?.node, "KPI \(kpiName) does not fit a \(kind.name) task")
+            return nil
+        }
+        guard let name, let kpi, let noise else { return nil }
+        return ManifestTask(spec: TaskSpec(name: name, kind: kind, loss: loss, kpi: kpi), noise: noise)
+    }
+
+    private static func parseModel(_ node: ManifestNode) -> ModelSection? {
+        guard let model = node.mapping(allowed: ["architecture", "trunk", "activation"]) else { return nil }
+        let architecture = model.required("architecture")?.choice(["hard_sharing"])
+        let trunk = model.required("trunk")?.list().map { $0.map { $0.integer(atLeast: 1) } }
+        if let trunk, trunk.isEmpty, let field = model["trunk"] {
+            node.reading.report(field.path, field.node, "expected at least one layer width")
+        }
+        let activation = model["activation"].map { $0.choice(Activation.Kind.allCases.map(\.rawValue)).flatMap(Activation.Kind.init) } ?? .relu
+        guard let architecture, let trunk, !trunk.isEmpty, !trunk.contains(where: { $0 == nil }), let activation else { return nil }
+        return ModelSection(architecture: architecture, trunk: trunk.compactMap { $0 }, activation: activation)
+    }
+
+    private static func parseTrain(_ node: ManifestNode) -> TrainSection? {
+        guard let train = node.mapping(allowed: ["steps", "batch_size", "optimizer", "lr", "momentum", "eval_every"]) else { return nil }
+        let steps = train.required("steps")?.integer(atLeast: 1)
+        let batchSize = train.required("batch_size")?.integer(atLeast: 1)
+        let optimizerName = train.required("optimizer")?.choice(["adam", "sgd"])
+        let learningRate = train.required("lr")?.number(in: 1e-12...1e3, "a learning rate in (0, 1000]")
+        let momentum = train["momentum"].map { $0.number(in: 0...0.999999, "a momentum in [0, 1)") } ?? 0
+        if let field = train["momentum"], optimizerName == "adam" {
+            node.reading.report(field.path, field.node, "'momentum' applies to sgd only")
+        }
+        let evaluationInterval = train.required("eval_every")?.integer(atLeast: 1)
+        let optimizer: OptimizerKind? = switch optimizerName {
+        case "adam": .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
+        case "sgd": momentum.map { .sgd(momentum: Float($0)) }
+        default: nil
+        }
+        guard let steps, let batchSize, let optimizer, let learningRate, let evaluationInterval else { return nil }
+        return TrainSection(steps: steps, batchSize: batchSize, optimizer: optimizer,
+                            learningRate: learningRate, evaluationInterval: evaluationInterval)
+    }
+
+    private static func parseSeeds(_ node: ManifestNode) -> [UInt64]? {
+        guard let items = node.list() else { return nil }
+        if items.isEmpty { node.reading.report(node.path, node.node, "expected at least one seed") }
+        let seeds = items.map { $0.integer(atLeast: 0) }
+        if Set(seeds.compactMap { $0 }).count != seeds.compactMap({ $0 }).count {
+            node.reading.report(node.path, node.node, "seeds must be distinct")
+        }
+        guard !items.isEmpty, !seeds.contains(where: { $0 == nil }) else { return nil }
+        return seeds.compactMap { $0.map(UInt64.init) }
+    }
+
+    private static func parsePolicies(_ node: ManifestNode) -> [PolicyEntry]? {
+        guard let policies = node.mapping() else { return nil }
+        if policies.entries.isEmpty { node.reading.report(node.path, node.node, "expected at least one policy") }
+        let entries = policies.entries.map { key, value -> PolicyEntry? in
+            guard let policy = value.mapping(allowed: ["script", "options"]) else { return nil }
+            let script = policy.required("script")?.string()
+            if let script, !FileManager.default.fileExists(atPath: script), let field = policy["script"] {
+                node.reading.report(field.path, field.node, "no policy file at \(script) (paths are relative to the working directory)")
+            }
+            var options: [String: PolicyOption] = [:]
+            var optionsValid = true
+            if let field = policy["options"] {
+                if let mapping = field.mapping() {
+                    for (optionName, optionNode) in mapping.entries {
+                        if let option = optionNode.option() { options[optionName] = option } else { optionsValid = false }
+                    }
+                } else { optionsValid = false }
+            }
+            guard let script, optionsValid else { return nil }
+            return PolicyEntry(name: key, script: script, options: options)
+        }
+        guard !policies.entries.isEmpty, !entries.contains(where: { $0 == nil }) else { return nil }
+        return entries.compactMap { $0 }
+    }
+
+    private static func parseReport(_ node: ManifestNode?, policies: [PolicyEntry]) -> ReportSection? {
+        guard let node else { return ReportSection(baseline: nil, output: nil) }
+        guard let report = node.mapping(allowed: ["baseline", "output"]) else { return nil }
+        let baseline = report["baseline"]?.string()
+        if let baseline, !policies.isEmpty, !policies.contains(where: { $0.name == baseline }), let field = report["baseline"] {
+            node.reading.report(field.path, field.node,
+                                "baseline '\(baseline)' is not a policy of this manifest (\(policies.map(\.name).joined(separator: ", ")))")
+        }
+        let output = report["output"]?.string()
+        return ReportSection(baseline: baseline, output: output)
+    }
+}

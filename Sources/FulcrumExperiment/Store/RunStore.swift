@@ -1,0 +1,87 @@
+import Foundation
+import FulcrumCore
+import GRDB
+
+/// The run store: one SQLite file (WAL, through GRDB) holding experiments, runs, per-step series and
+/// evaluations. Every write is a transaction, so a killed process leaves what it had committed.
+public final class RunStore: Sendable {
+    public static let defaultPath = "runs/fulcrum.sqlite"
+
+    public let path: String
+    let database: DatabasePool
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    public init(path: String = RunStore.defaultPath) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        database = try DatabasePool(path: path, configuration: configuration)
+        try StoreSchema.migrator.migrate(database)
+    }
+
+    static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+}
+
+/// Schema migrations, applied in order; a store written by an older Fulcrum is upgraded in place.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: experiments, runs, steps, evaluations") { db in
+            try db.execute(sql: """
+                CREATE TABLE experiment (
+                    name TEXT PRIMARY KEY,
+                    description TEXT NOT NULL,
+                    manifest_path TEXT NOT NULL,
+                    manifest_hash TEXT NOT NULL,
+                    tasks TEXT NOT NULL,          -- JSON: [{"name", "kind", "kpi"}] in manifest order
+                    policies TEXT NOT NULL,       -- JSON: policy names in manifest order
+                    seeds TEXT NOT NULL,          -- JSON: [seed]
+                    steps INTEGER NOT NULL,
+                    baseline TEXT,
+                    report_output TEXT,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE run (
+                    id TEXT PRIMARY KEY,
+                    experiment TEXT NOT NULL REFERENCES experiment(name) ON DELETE CASCADE,
+                    manifest_hash TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    policy_file TEXT NOT NULL,
+                    policy_hash TEXT NOT NULL,
+                    options TEXT NOT NULL,        -- JSON: merged options as given to the policy
+                    seed INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+                    error TEXT,
+                    steps_done INTEGER NOT NULL DEFAULT 0,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    wall_seconds REAL
+                );
+                CREATE INDEX run_by_experiment ON run(experiment, manifest_hash);
+                CREATE TABLE step (
+                    run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    task INTEGER NOT NULL,        -- 0-based position in the manifest's task list
+                    loss REAL NOT NULL,
+                    kpi REAL NOT NULL,
+                    weight REAL NOT NULL,         -- shared weight applied at this step
+                    head_weight REAL NOT NULL,
+                    PRIMARY KEY (run_id, step, task)
+                ) WITHOUT ROWID;
+                CREATE TABLE evaluation (
+                    run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    task INTEGER NOT NULL,
+                    loss REAL NOT NULL,
+                    kpi REAL NOT NULL,
+                    PRIMARY KEY (run_id, step, task)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

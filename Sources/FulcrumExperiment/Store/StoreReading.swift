@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+
+/// An experiment as the store knows it.
+public struct StoredExperiment: Sendable, Equatable {
+    public struct Task: Sendable, Equatable, Codable {
+        public let name: String
+        public let kind: String
+        public let kpi: String
+    }
+
+    public let name: String
+    public let description: String
+    public let manifestPath: String
+    public let manifestHash: String
+    public let tasks: [Task]
+    public let policies: [String]
+    public let seeds: [UInt64]
+    public let steps: Int
+    public let baseline: String?
+    public let reportOutput: String?
+}
+
+/// A run as the store knows it.
+public struct StoredRun: Sendable, Equatable {
+    public enum Status: String, Sendable { case running, finished, failed }
+
+    public let id: String
+    public let policy: String
+    public let policyFile: String
+    public let policyHash: String
+    public let options: String
+    public let seed: UInt64
+    public let status: Status
+    public let error: String?
+    public let stepsDone: Int
+    public let wallSeconds: Double?
+}
+
+/// Validation losses and KPIs of one run after `step` steps, in task order.
+public struct StoredEvaluation: Sendable, Equatable {
+    public let step: Int
+    public let loss: [Double]
+    public let kpi: [Double]
+}
+
+extension RunStore {
+    public func experiment(named name: String) throws -> StoredExperiment? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiment WHERE name = ?", arguments: [name]) else { return nil }
+            return StoredExperiment(
+                name: row["name"], description: row["description"], manifestPath: row["manifest_path"],
+                manifestHash: row["manifest_hash"],
+                tasks: try JSONText.decode([StoredExperiment.Task].self, row["tasks"]),
+                policies: try JSONText.decode([String].self, row["policies"]),
+                seeds: try JSONText.decode([UInt64].self, row["seeds"]),
+                steps: row["steps"], baseline: row["baseline"], reportOutput: row["report_output"])
+        }
+    }
+
+    public func experimentNames() throws -> [String] {
+        try database.read { db in try String.fetchAll(db, sql: "SELECT name FROM experiment ORDER BY name") }
+    }
+
+    /// The runs of the experiment's current manifest, by policy then seed.
+    public func runs(of experiment: StoredExperiment) throws -> [StoredRun] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM run WHERE experiment = ? AND manifest_hash = ? ORDER BY policy, seed
+                """, arguments: [experiment.name, experiment.manifestHash]).map { row in
+                StoredRun(id: row["id"], policy: row["policy"], policyFile: row["policy_file"],
+                          policyHash: row["policy_hash"], options: row["options"],
+                          seed: UInt64(bitPattern: row["seed"] as Int64), status: StoredRun.Status(rawValue: row["status"]) ?? .failed,
+                          error: row["error"], stepsDone: row["steps_done"], wallSeconds: row["wall_seconds"])
+            }
+        }
+    }
+
+    /// A run's evaluations in step order.
+    public func evaluations(ofRun id: String) throws -> [StoredEvaluation] {
+        try database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT step, task, loss, kpi FROM evaluation WHERE run_id = ? ORDER BY step, task",
+                                        arguments: [id])
+            var evaluations: [StoredEvaluation] = []
+            for row in rows {
+                let step: Int = row["step"]
+                if evaluations.last?.step != step { evaluations.append(StoredEvaluation(step: step, loss: [], kpi: [])) }
+                let last = evaluations.removeLast()
+                evaluations.append(StoredEvaluation(step: step, loss: last.loss + [row["loss"]], kpi: last.kpi + [row["kpi"]]))
+            }
+            return evaluations
+        }
+    }
+
+    /// Per-step series of a run: (step, task) → (loss, kpi, weight).
+    public func stepSeries(ofRun id: String) throws -> [(step: Int, task: Int, loss: Double, kpi: Double, weight: Double)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT step, task, loss, kpi, weight FROM step WHERE run_id = ? ORDER BY step, task",
+                             arguments: [id]).map { ($0["step"], $0["task"], $0["loss"], $0["kpi"], $0["weight"]) }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import FulcrumCore
+import GRDB
+
+/// What identifies a run in the store, written when it starts.
+public struct RunDescriptor: Sendable, Equatable {
+    public let id: String
+    public let experiment: String
+    public let manifestHash: String
+    public let policy: String
+    public let policyFile: String
+    public let policyHash: String
+    public let optionsJSON: String
+    public let seed: UInt64
+}
+
+extension RunStore {
+    /// Records (or updates) the experiment a manifest describes.
+    public func recordExperiment(_ manifest: Manifest) throws {
+        let tasks = manifest.tasks.map { ["name": $0.spec.name, "kind": $0.spec.kind.name, "kpi": $0.spec.kpi.name] }
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO experiment (name, description, manifest_path, manifest_hash, tasks, policies, seeds,
+                                        steps, baseline, report_output, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET
+                    description = excluded.description, manifest_path = excluded.manifest_path,
+                    manifest_hash = excluded.manifest_hash, tasks = excluded.tasks, policies = excluded.policies,
+                    seeds = excluded.seeds, steps = excluded.steps, baseline = excluded.baseline,
+                    report_output = excluded.report_output, updated_at = excluded.updated_at
+                """, arguments: [manifest.name, manifest.description, manifest.file, manifest.hash,
+                                 try JSONText.encode(tasks), try JSONText.encode(manifest.policies.map(\.name)),
+                                 try JSONText.encode(manifest.seeds), manifest.train.steps, manifest.report.baseline,
+                                 manifest.report.output, Self.timestamp()])
+        }
+    }
+
+    /// Starts a run afresh: anything stored under the same id before is replaced.
+    public func beginRun(_ run: RunDescriptor) throws {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [run.id])
+            try db.execute(sql: """
+                INSERT INTO run (id, experiment, manifest_hash, policy, policy_file, policy_hash, options, seed,
+                                 status, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
+                """, arguments: [run.id, run.experiment, run.manifestHash, run.policy, run.policyFile,
+                                 run.policyHash, run.optionsJSON, Int64(bitPattern: run.seed), Self.timestamp()])
+        }
+    }
+
+    /// Appends per-step series in one transaction.
+    public func appendSteps(_ records: [StepRecord], run id: String) throws {
+        guard let last = records.last else { return }
+        try database.write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO step (run_id, step, task, loss, kpi, weight, head_weight) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for record in records {
+                for task in record.loss.indices {
+                    try insert.execute(arguments: [id, record.step, task, record.loss[task], record.kpi[task],
+                                                   record.weights.shared[task], record.weights.heads[task]])
+                }
+            }
+            try db.execute(sql: "UPDATE run SET steps_done = ? WHERE id = ?", arguments: [last.step, id])
+        }
+    }
+
+    public func appendEvaluation(_ evaluation: EvaluationRecord, run id: String) throws {
+        try database.write { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO evaluation (run_id, step, task, loss, kpi) VALUES (?, ?, ?, ?, ?)")
+            for task in evaluation.loss.indices {
+                try insert.execute(arguments: [id, evaluation.step, task, evaluation.loss[task], evaluation.kpi[task]])
+            }
+        }
+    }
+
+    public func finishRun(_ id: String, wallSeconds: Double) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE run SET status = 'finished', finished_at = ?, wall_seconds = ? WHERE id = ?",
+                           arguments: [Self.timestamp(), wallSeconds, id])
+        }
+    }
+
+    public func failRun(_ id: String, error: String, wallSeconds: Double) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE run SET status = 'failed', error = ?, finished_at = ?, wall_seconds = ? WHERE id = ?",
+                           arguments: [error, Self.timestamp(), wallSeconds, id])
+        }
+    }
+}
+
+/// Compact, key-sorted JSON text for the store's JSON columns.
+enum JSONText {
+    static func encode<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, _ text: String) throws -> Value {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,212 @@
+import CLua
+import FulcrumCore
+
+/// A weighting policy written in Lua (DESIGN.md, "The policy API"): a file returning a table with
+/// `name`, `needs`, `defaults`, an optional `P:init(ctx)` and `P:weights(s)`. Each instance owns its
+/// own interpreter, so runs never share state.
+public final class LuaPolicy: WeightingPolicy {
+    public let file: String
+    public let name: String
+    public let needs: Set<PolicySignal>
+    public let defaults: [String: PolicyOption]
+    /// `defaults` with the manifest's options merged over them.
+    public let options: [String: PolicyOption]
+
+    private let lua: LuaState
+    private let moduleReference: Int32
+    private var instanceReference: Int32?
+    private let weightsLine: Int
+    private var taskCount = 0
+
+    /// Loads and checks the policy file; `options` must be declared in its `defaults`, with the same type.
+    public init(file: String, options overrides: [String: PolicyOption] = [:]) throws {
+        self.file = file
+        func loadError(_ message: String, _ traceback: String? = nil) -> LuaPolicyError {
+            LuaPolicyError(policy: file, phase: .load, message: message, traceback: traceback)
+        }
+        do { lua = try LuaState() } catch let failure as LuaState.Failure { throw loadError(failure.message) }
+        do {
+            try lua.loadFile(file)
+            try lua.call(arguments: 0, results: 1)
+        } catch let failure as LuaState.Failure {
+            throw loadError(failure.message, failure.traceback)
+        }
+        guard lua.type(at: -1) == LUA_TTABLE else {
+            throw loadError("\(file): the file must return a policy table, got \(lua.typeName(at: -1))")
+        }
+
+        lua.rawField("name", of: -1)
+        guard let name = lua.type(at: -1) == LUA_TSTRING ? lua.string(at: -1) : nil, !name.isEmpty else {
+            throw loadError("\(file): the policy table needs a non-empty string field 'name'")
+        }
+        lua.pop()
+        self.name = name
+
+        needs = try Self.readNeeds(lua, file: file)
+        defaults = try Self.readDefaults(lua, file: file)
+
+        lua.rawField("weights", of: -1)
+        guard lua.type(at: -1) == LUA_TFUNCTION else {
+            throw loadError("\(file): the policy table needs a function 'weights' (function P:weights(s) … end)")
+        }
+        weightsLine = lua.definitionLine(ofFunctionAt: -1)
+        lua.pop()
+        lua.rawField("init", of: -1)
+        let initType = lua.type(at: -1), initTypeName = lua.typeName(at: -1)
+        lua.pop()
+        guard initType == LUA_TNIL || initType == LUA_TFUNCTION else {
+            throw loadError("\(file): 'init' must be a function (function P:init(ctx) … end), got \(initTypeName)")
+        }
+
+        options = try Self.merge(overrides, over: defaults, policy: name)
+        moduleReference = luaL_ref(lua.L, fulcrum_lua_registryindex())
+    }
+
+    deinit {
+        luaL_unref(lua.L, fulcrum_lua_registryindex(), moduleReference)
+        if let instanceReference { luaL_unref(lua.L, fulcrum_lua_registryindex(), instanceReference) }
+    }
+
+    // MARK: WeightingPolicy
+
+    public func start(_ context: PolicyContext) throws {
+        taskCount = context.tasks.count
+        do {
+            try seedRandom(context.seed)
+            // self: the options as fields, with the module's functions through __index.
+            lua.newTable(fieldCount: options.count)
+            for (key, value) in options.sorted(by: { $0.key < $1.key }) {
+                lua.push(value)
+                lua.setField(key)
+            }
+            lua.newTable(fieldCount: 1)
+            lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(moduleReference))
+            lua.setField("__index")
+            lua_setmetatable(lua.L, -2)
+            instanceReference = luaL_ref(lua.L, fulcrum_lua_registryindex())
+
+            pushModuleFunction("init")
+            guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); return }
+            pushInstance()
+            pushContext(context)
+            try lua.call(arguments: 2, results: 0)
+        } catch let failure as LuaState.Failure {
+            throw LuaPolicyError(policy: name, phase: .initialisation, message: failure.message, traceback: failure.traceback)
+        }
+    }
+
+    public func weights(for signals: StepSignals) throws -> TaskWeights {
+        let top = lua_gettop(lua.L)
+        defer { lua_settop(lua.L, top) }
+        do {
+            pushModuleFunction("weights")
+            pushInstance()
+            pushSignals(signals)
+            try lua.call(arguments: 2, results: 1)
+        } catch let failure as LuaState.Failure {
+            throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: failure.message, traceback: failure.traceback)
+        }
+        do {
+            return try readAnswer()
+        } catch {
+            throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: "\(file):\(weightsLine): \(error.text)")
+        }
+    }
+
+    // MARK: Marshalling
+
+    private func pushModuleFunction(_ key: String) {
+        lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(moduleReference))
+        lua.rawField(key, of: -1)
+        lua_rotate(lua.L, -2, 1)
+        lua.pop()
+    }
+
+    private func pushInstance() {
+        lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(instanceReference ?? LUA_REFNIL))
+    }
+
+    private func pushContext(_ context: PolicyContext) {
+        lua.newTable(fieldCount: 6)
+        lua.push(context.tasks); lua.setField("tasks")
+        lua.push(context.taskKinds); lua.setField("kinds")
+        lua.newTable(fieldCount: options.count)
+        for (key, value) in options.sorted(by: { $0.key < $1.key }) { lua.push(value); lua.setField(key) }
+        lua.setField("options")
+        lua.push(context.totalSteps); lua.setField("total_steps")
+        lua.push(context.stepsPerEpoch); lua.setField("steps_per_epoch")
+        lua.push(Int(truncatingIfNeeded: context.seed)); lua.setField("seed")
+    }
+
+    private func pushSignals(_ s: StepSignals) {
+        lua.newTable(fieldCount: 12)
+        lua.push(s.tasks); lua.setField("tasks")
+        lua.push(s.step); lua.setField("step")
+        lua.push(s.epoch); lua.setField("epoch")
+        lua.push(s.progress); lua.setField("progress")
+        lua.push(s.learningRate); lua.setField("lr")
+        lua.push(s.loss); lua.setField("loss")
+        lua.push(s.initialLoss); lua.setField("initial_loss")
+        lua.push(s.weights); lua.setField("weights")
+        if let kpi = s.kpi { lua.push(kpi); lua.setField("kpi") }
+        if let validationKPI = s.validationKPI { lua.push(validationKPI); lua.setField("val_kpi") }
+        if let validationLoss = s.validationLoss { lua.push(validationLoss); lua.setField("val_loss") }
+    }
+
+    private func seedRandom(_ seed: UInt64) throws {
+        lua_getglobal(lua.L, "math")
+        lua.rawField("randomseed", of: -1)
+        lua_rotate(lua.L, -2, 1)
+        lua.pop()
+        lua.push(Int(truncatingIfNeeded: seed))
+        try lua.call(arguments: 1, results: 0)
+    }
+
+    // MARK: Checking the answer
+
+    private struct AnswerProblem: Error { let text: String }
+
+    /// An array of T finite numbers ≥ 0, or `{ shared = {…}, heads = {…} }`.
+    private func readAnswer() throws(AnswerProblem) -> TaskWeights {
+        guard lua.type(at: -1) == LUA_TTABLE else {
+            throw AnswerProblem(text: "weights returned a \(lua.typeName(at: -1)), expected an array of \(taskCount) numbers (one per task)")
+        }
+        lua.rawField("shared", of: -1)
+        let isSplit = lua.type(at: -1) != LUA_TNIL
+        if isSplit {
+            let shared = try readWeights(at: -1, label: "shared")
+            lua.pop()
+            lua.rawField("heads", of: -1)
+            let heads = try readWeights(at: -1, label: "heads")
+            lua.pop()
+            return TaskWeights(shared: shared, heads: heads)
+        }
+        lua.pop()
+        return TaskWeights(try readWeights(at: -1, label: "weights"))
+    }
+
+    private func readWeights(at index: Int32, label: String) throws(AnswerProblem) -> [Double] {
+        guard lua.type(at: index) == LUA_TTABLE else {
+            throw AnswerProblem(text: "\(label) is a \(lua.typeName(at: index)), expected an array of \(taskCount) numbers (one per task)")
+        }
+        let table = lua_absindex(lua.L, index)
+        let count = Int(lua_rawlen(lua.L, table))
+        guard count == taskCount else {
+            throw AnswerProblem(text: "\(label) has \(count) numbers, expected \(taskCount) (one per task)")
+        }
+        var weights: [Double] = []
+        weights.reserveCapacity(count)
+        for i in 1...max(count, 1) where count > 0 {
+            lua_rawgeti(lua.L, table, lua_Integer(i))
+            defer { lua.pop() }
+            guard let value = lua.number(at: -1) else {
+                throw AnswerProblem(text: "\(label)[\(i)] is a \(lua.typeName(at: -1)), expected a finite number ≥ 0")
+            }
+            guard value.isFinite, value >= 0 else {
+                throw AnswerProblem(text: "\(label)[\(i)] is \(value), expected a finite number ≥ 0")
+            }
+            weights.append(value)
+        }
+        return weights
+    }
+}

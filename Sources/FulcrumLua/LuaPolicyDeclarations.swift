@@ -1,0 +1,66 @@
+import CLua
+import FulcrumCore
+
+// Reading and checking what a policy table declares: its `needs` and its `defaults`.
+extension LuaPolicy {
+    static func readNeeds(_ lua: LuaState, file: String) throws -> Set<PolicySignal> {
+        lua.rawField("needs", of: -1)
+        defer { lua.pop() }
+        if lua.type(at: -1) == LUA_TNIL { return [] }
+        let known = PolicySignal.allCases.map(\.rawValue).joined(separator: ", ")
+        guard case let .list(values)? = lua.option(at: -1) else {
+            throw LuaPolicyError(policy: file, phase: .load,
+                                 message: "\(file): 'needs' must be an array of signal names (\(known))")
+        }
+        var needs: Set<PolicySignal> = []
+        for value in values {
+            guard case let .string(signalName) = value, let signal = PolicySignal(rawValue: signalName) else {
+                throw LuaPolicyError(policy: file, phase: .load,
+                                     message: "\(file): 'needs' names unknown signal \(value); known signals: \(known)")
+            }
+            needs.insert(signal)
+        }
+        return needs
+    }
+
+    static func readDefaults(_ lua: LuaState, file: String) throws -> [String: PolicyOption] {
+        lua.rawField("defaults", of: -1)
+        defer { lua.pop() }
+        if lua.type(at: -1) == LUA_TNIL { return [:] }
+        guard lua.type(at: -1) == LUA_TTABLE else {
+            throw LuaPolicyError(policy: file, phase: .load,
+                                 message: "\(file): 'defaults' must be a table of option = value, got \(lua.typeName(at: -1))")
+        }
+        var defaults: [String: PolicyOption] = [:]
+        for entry in lua.stringKeyedEntries(of: -1, lua.option(at:)) {
+            guard let key = entry.key else {
+                throw LuaPolicyError(policy: file, phase: .load, message: "\(file): 'defaults' keys must be option names (strings)")
+            }
+            guard let value = entry.value else {
+                throw LuaPolicyError(policy: file, phase: .load,
+                                     message: "\(file): default of '\(key)' must be a number, boolean, string or array of those")
+            }
+            defaults[key] = value
+        }
+        return defaults
+    }
+
+    /// Manifest options over the defaults: every option must be declared, with the default's type.
+    static func merge(_ overrides: [String: PolicyOption], over defaults: [String: PolicyOption],
+                      policy: String) throws -> [String: PolicyOption] {
+        var merged = defaults
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let declared = defaults[key] else {
+                let valid = defaults.keys.sorted().joined(separator: ", ")
+                throw LuaPolicyError(policy: policy, phase: .options,
+                                     message: "unknown option '\(key)'; valid options: \(valid.isEmpty ? "(none)" : valid)")
+            }
+            guard declared.typeName == value.typeName else {
+                throw LuaPolicyError(policy: policy, phase: .options,
+                                     message: "option '\(key)' must be a \(declared.typeName) like its default \(declared), got \(value.typeName) \(value)")
+            }
+            merged[key] = value
+        }
+        return merged
+    }
+}

@@ -1,0 +1,113 @@
+import CLua
+import Foundation
+
+/// One Lua interpreter with the policy sandbox: only base, string, table, math and utf8 are opened;
+/// `dofile`/`loadfile` are removed and `load` takes text chunks only. Chunks are named `@path` so
+/// every message reads `path:line:`. This file and its siblings are the only users of the Lua C API.
+final class LuaState {
+    let L: OpaquePointer
+
+    /// A failed protected call: the message (with `file:line:`) and the traceback below it.
+    struct Failure: Error {
+        let message: String
+        let traceback: String?
+    }
+
+    init() throws {
+        guard let state = luaL_newstate() else { throw Failure(message: "cannot create a Lua state (out of memory)", traceback: nil) }
+        L = state
+        let libraries: [(String, lua_CFunction)] = [
+            ("_G", luaopen_base), ("string", luaopen_string), ("table", luaopen_table),
+            ("math", luaopen_math), ("utf8", luaopen_utf8),
+        ]
+        for (name, open) in libraries {
+            luaL_requiref(L, name, open, 1)
+            fulcrum_lua_pop(L, 1)
+        }
+        try run(Self.sandboxPrelude, name: "=sandbox")
+    }
+
+    deinit { lua_close(L) }
+
+    private static let sandboxPrelude = """
+        dofile, loadfile = nil, nil
+        local textOnlyLoad = load
+        load = function(chunk, chunkname, _, env) return textOnlyLoad(chunk, chunkname, "t", env) end
+        """
+
+    /// Compiles the file at `path` as a text chunk and pushes it as a function.
+    func loadFile(_ path: String) throws {
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw Failure(message: "cannot read \(path): no such file or not readable", traceback: nil)
+        }
+        try loadChunk(contents, name: "@" + path)
+    }
+
+    private func loadChunk(_ bytes: Data, name: String) throws {
+        let status = bytes.withUnsafeBytes { buffer in
+            luaL_loadbufferx(L, buffer.bindMemory(to: CChar.self).baseAddress, buffer.count, name, "t")
+        }
+        guard status == LUA_OK else {
+            let message = string(at: -1) ?? "cannot load chunk \(name)"
+            fulcrum_lua_pop(L, 1)
+            throw Failure(message: message, traceback: nil)
+        }
+    }
+
+    /// Runs a chunk of trusted host code.
+    private func run(_ source: String, name: String) throws {
+        try loadChunk(Data(source.utf8), name: name)
+        try call(arguments: 0, results: 0)
+    }
+
+    /// Calls the function below the top `arguments` values under `pcall` with a traceback handler,
+    /// leaving `results` values on the stack. Lua errors never unwind through Swift frames.
+    func call(arguments: Int32, results: Int32) throws {
+        let functionIndex = lua_gettop(L) - arguments
+        lua_pushcclosure(L, fulcrum_lua_traceback, 0)
+        lua_rotate(L, functionIndex, 1)
+        let status = fulcrum_lua_pcall(L, arguments, results, functionIndex)
+        lua_rotate(L, functionIndex, -1)  // the handler to the top…
+        fulcrum_lua_pop(L, 1)             // …and off the stack
+        guard status == LUA_OK else {
+            let report = string(at: -1) ?? "unknown error"
+            fulcrum_lua_pop(L, 1)
+            throw Self.failure(from: report)
+        }
+    }
+
+    /// Splits `message\nstack traceback:\n…` into its two parts.
+    private static func failure(from report: String) -> Failure {
+        guard let range = report.range(of: "\nstack traceback:") else { return Failure(message: report, traceback: nil) }
+        return Failure(message: String(report[..<range.lowerBound]),
+                       traceback: String(report[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    // MARK: Reading values
+
+    func type(at index: Int32) -> Int32 { lua_type(L, index) }
+
+    func typeName(at index: Int32) -> String { String(cString: lua_typename(L, lua_type(L, index))) }
+
+    func string(at index: Int32) -> String? {
+        guard lua_type(L, index) == LUA_TSTRING || lua_type(L, index) == LUA_TNUMBER,
+              let pointer = lua_tolstring(L, index, nil) else { return nil }
+        return String(cString: pointer)
+    }
+
+    func number(at index: Int32) -> Double? {
+        var isNumber: Int32 = 0
+        let value = lua_tonumberx(L, index, &isNumber)
+        return isNumber != 0 && lua_type(L, index) == LUA_TNUMBER ? value : nil
+    }
+
+    func pop(_ count: Int32 = 1) { fulcrum_lua_pop(L, count) }
+
+    /// The line where the function at `index` is defined.
+    func definitionLine(ofFunctionAt index: Int32) -> Int {
+        var info = lua_Debug()
+        lua_pushvalue(L, index)
+        lua_getinfo(L, ">S", &info)
+        return Int(info.linedefined)
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import FulcrumExperiment
+import FulcrumReport
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write an experiment's Markdown report from the run store.")
+
+    @Argument(help: "The experiment's name (the manifest's `name`).")
+    var experiment: String
+
+    @Option(name: [.short, .long], help: "Where to write the report; default: the manifest's report.output, else standard output.")
+    var output: String?
+
+    @OptionGroup var storeOption: StoreOption
+
+    func run() throws {
+        let store = try RunStore(path: storeOption.store)
+        let report = try ExperimentReport(experimentNamed: experiment, store: store)
+        guard let path = output ?? report.experiment.reportOutput else {
+            print(report.markdown, terminator: "")
+            return
+        }
+        try report.write(to: path)
+        print("wrote \(path)")
+    }
+}
