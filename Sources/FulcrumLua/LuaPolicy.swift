@@ -192,7 +192,7 @@ public final class LuaPolicy: WeightingPolicy {
         let table = lua_absindex(lua.L, index)
         let count = Int(lua_rawlen(lua.L, table))
         guard count == taskCount else {
-            throw AnswerProblem(text: "\(label) has \(count) numbers, expected \(taskCount) (one per task)")
+            throw AnswerProblem(text: "\(label) has \(count) entries, expected \(taskCount) (one per task)")
         }
         var weights: [Double] = []
         weights.reserveCapacity(count)

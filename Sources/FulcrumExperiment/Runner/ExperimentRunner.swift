@@ -59,6 +59,7 @@ public final class ExperimentRunner {
     @discardableResult
     public func run() throws -> [Outcome] {
         try store.recordExperiment(manifest)
+        BLASThreads.count = 1
         let data = makeData()
         let runs = plannedRuns
         var outcomes: [Outcome] = []
