@@ -1,0 +1,109 @@
+import Foundation
+import FulcrumCore
+import FulcrumLua
+import Testing
+
+@Suite("Policy options, context and sandbox")
+struct PolicyOptionsAndSandboxTests {
+    let directory = PolicyDirectory()
+
+    @Test func unknownOptionListsTheValidOnes() {
+        let error = #expect(throws: LuaPolicyError.self) {
+            try LuaPolicy(file: shippedPolicy("dtp"), options: ["gama": .number(2)])
+        }
+        #expect(error?.description == "policy dtp options: unknown option 'gama'; valid options: alpha, gamma")
+    }
+
+    @Test func optionOfTheWrongTypeIsRejected() {
+        let error = #expect(throws: LuaPolicyError.self) {
+            try LuaPolicy(file: shippedPolicy("dtp"), options: ["gamma": .string("two")])
+        }
+        #expect(error?.description == "policy dtp options: option 'gamma' must be a number like its default 1, got string \"two\"")
+    }
+
+    @Test func optionsAreFieldsOfSelfAndContextIsComplete() throws {
+        let file = directory.write("echo.lua", """
+            local P = { name = "echo", defaults = { scale = 1.0, label = "x", on = false } }
+            function P:init(ctx)
+              self.seen = ctx
+            end
+            function P:weights(s)
+              local c = self.seen
+              assert(c.tasks[2] == "b" and c.kinds[1] == "classification", "tasks and kinds")
+              assert(c.options.scale == 3 and c.options.label == "x" and c.options.on == true, "ctx.options")
+              assert(c.total_steps == 1000 and c.steps_per_epoch == 10 and c.seed == 5, "ctx numbers")
+              assert(s.step == 1 and s.lr == 0.01 and s.initial_loss[2] == 2 and s.weights[1] == 1, "s fields")
+              return { self.scale, self.on and 1 or 0 }
+            end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file, options: ["scale": .number(3), "on": .boolean(true)])
+        #expect(policy.options == ["scale": .number(3), "label": .string("x"), "on": .boolean(true)])
+        try policy.start(context(tasks: ["a", "b"], stepsPerEpoch: 10, seed: 5))
+        #expect(try policy.weights(for: signals(step: 1, loss: [1, 2])) == TaskWeights([3, 1]))
+    }
+
+    @Test(arguments: [
+        ("io", "nil"), ("os", "nil"), ("debug", "nil"), ("package", "nil"), ("require", "nil"),
+        ("dofile", "nil"), ("loadfile", "nil"), ("string", "table"), ("utf8", "table"),
+    ])
+    func onlyTheSafeLibrariesAreOpen(global: String, expectedType: String) throws {
+        let file = directory.write("globals.lua", """
+            local P = { name = "globals" }
+            function P:weights(s)
+              assert(type(\(global)) == "\(expectedType)", "\(global) is " .. type(\(global)))
+              return { 1 }
+            end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file)
+        try policy.start(context(tasks: ["a"]))
+        #expect(try policy.weights(for: signals(step: 1, loss: [1])) == TaskWeights([1]))
+    }
+
+    @Test func binaryChunksAreRefused() throws {
+        let file = directory.write("binary.lua", """
+            local P = { name = "binary" }
+            function P:weights(s)
+              local chunk, message = load(string.dump(function() return 1 end), "dumped", "b")
+              assert(chunk == nil, "a binary chunk loaded")
+              error(message, 0)
+            end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file)
+        try policy.start(context(tasks: ["a"]))
+        let error = try #require(throws: LuaPolicyError.self) { try policy.weights(for: signals(step: 1, loss: [1])) }
+        #expect(error.message == "attempt to load a binary chunk (mode is 't')")
+    }
+
+    @Test func mathRandomIsSeededFromTheRun() throws {
+        let file = directory.write("random.lua", """
+            local P = { name = "random" }
+            function P:weights(s) return { math.random(), math.random() } end
+            return P
+            """)
+        func draws(seed: UInt64) throws -> [Double] {
+            let policy = try LuaPolicy(file: file)
+            try policy.start(context(tasks: ["a", "b"], seed: seed))
+            return try (1...3).flatMap { try policy.weights(for: signals(step: $0, loss: [1, 1])).shared }
+        }
+        #expect(try draws(seed: 11) == draws(seed: 11))
+        #expect(try draws(seed: 11) != draws(seed: 12))
+    }
+
+    @Test func runsDoNotShareState() throws {
+        let file = directory.write("counter.lua", """
+            local P = { name = "counter" }
+            count = 0
+            function P:weights(s) count = count + 1; return { count } end
+            return P
+            """)
+        let first = try LuaPolicy(file: file), second = try LuaPolicy(file: file)
+        try first.start(context(tasks: ["a"]))
+        try second.start(context(tasks: ["a"]))
+        _ = try first.weights(for: signals(step: 1, loss: [1]))
+        #expect(try first.weights(for: signals(step: 2, loss: [1])) == TaskWeights([2]))
+        #expect(try second.weights(for: signals(step: 1, loss: [1])) == TaskWeights([1]))
+    }
+}
