@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
         .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua"]),
         .testTarget(name: "FulcrumExperimentTests", dependencies: ["FulcrumExperiment"]),
-        .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport"]),
+        .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport", "FulcrumExperiment"]),
         .testTarget(name: "FulcrumCLITests", dependencies: ["fulcrum"]),
     ]
 )

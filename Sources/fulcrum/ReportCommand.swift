@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var storeOption: StoreOption
 
     func run() throws {
-        let store = try RunStore(path: storeOption.store)
+        let store = try RunStore.existing(at: storeOption.store)
         let report = try ExperimentReport(experimentNamed: experiment, store: store)
         guard let path = output ?? report.experiment.reportOutput else {
             print(report.markdown, terminator: "")

@@ -26,6 +26,15 @@ public struct StepRecord: Sendable, Equatable {
     public let kpi: [Double]
     public let weights: TaskWeights
     public let signals: StepSignals
+
+    public init(step: Int, epoch: Int, loss: [Double], kpi: [Double], weights: TaskWeights, signals: StepSignals) {
+        self.step = step
+        self.epoch = epoch
+        self.loss = loss
+        self.kpi = kpi
+        self.weights = weights
+        self.signals = signals
+    }
 }
 
 /// Validation-split losses and KPIs after `step` steps (step 0: before training).
@@ -33,6 +42,12 @@ public struct EvaluationRecord: Sendable, Equatable {
     public let step: Int
     public let loss: [Double]
     public let kpi: [Double]
+
+    public init(step: Int, loss: [Double], kpi: [Double]) {
+        self.step = step
+        self.loss = loss
+        self.kpi = kpi
+    }
 }
 
 public struct RunSummary: Sendable, Equatable {

@@ -23,6 +23,17 @@ public final class RunStore: Sendable {
         try StoreSchema.migrator.migrate(database)
     }
 
+    /// Opens a store that must already exist (for commands that only read it).
+    public static func existing(at path: String) throws -> RunStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw MissingStore(path: path) }
+        return try RunStore(path: path)
+    }
+
+    public struct MissingStore: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "no run store at \(path): run a manifest first (fulcrum run experiments/NAME.yaml)" }
+    }
+
     static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
 }
 

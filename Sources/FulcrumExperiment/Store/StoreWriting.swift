@@ -12,6 +12,18 @@ public struct RunDescriptor: Sendable, Equatable {
     public let policyHash: String
     public let optionsJSON: String
     public let seed: UInt64
+
+    public init(id: String, experiment: String, manifestHash: String, policy: String, policyFile: String,
+                policyHash: String, optionsJSON: String, seed: UInt64) {
+        self.id = id
+        self.experiment = experiment
+        self.manifestHash = manifestHash
+        self.policy = policy
+        self.policyFile = policyFile
+        self.policyHash = policyHash
+        self.optionsJSON = optionsJSON
+        self.seed = seed
+    }
 }
 
 extension RunStore {

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// The `fulcrum` executable, built beside this test bundle.
+let fulcrumExecutable: String = {
+    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    return testBinary.deletingLastPathComponent().appendingPathComponent("fulcrum").path
+}()
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// Runs `fulcrum arguments…` in `directory`; returns exit status, standard output and standard error.
+func fulcrum(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String, error: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: fulcrumExecutable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    let output = Pipe(), error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+}
+
+/// A project folder as a researcher has it: the shipped policies and one manifest, run from its root.
+func projectFolder(manifest: String) throws -> String {
+    var template = Array("/tmp/fcXXXXXX".utf8CString)
+    let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    try FileManager.default.createDirectory(atPath: "\(directory)/experiments", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: "\(repositoryRoot)/policies", toPath: "\(directory)/policies")
+    _ = FileManager.default.createFile(atPath: "\(directory)/experiments/demo.yaml", contents: Data(manifest.utf8))
+    return directory
+}
+
+let demoManifest = """
+    name: demo
+    data: { dataset: synthetic, input_dim: 6, train_size: 256, val_size: 128 }
+    tasks:
+      - { name: coarse, type: classification, classes: 3 }
+      - { name: fine, type: classification, classes: 6, noise: 0.2 }
+      - { name: flag, type: binary }
+    model: { architecture: hard_sharing, trunk: [16] }
+    train: { steps: 60, batch_size: 32, optimizer: adam, lr: 0.01, eval_every: 30 }
+    seeds: [1, 2]
+    policies:
+      equal: { script: policies/equal.lua }
+      dtp: { script: policies/dtp.lua, options: { gamma: 2 } }
+      dwa: { script: policies/dwa.lua }
+    report: { baseline: equal, output: notebooks-md/demo.md }
+    """
+
+@Suite("fulcrum command line", .serialized)
+struct CommandLineTests {
+    @Test func runThenReportWritesTheComparisonTable() throws {
+        let project = try projectFolder(manifest: demoManifest)
+        defer { try? FileManager.default.removeItem(atPath: project) }
+
+        let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
+        #expect(run.status == 0, "stderr: \(run.error)")
+        #expect(run.output.contains("demo: 6 runs (3 policies × 2 seeds) into runs/fulcrum.sqlite"))
+        #expect(run.output.contains("demo: 6 finished, 0 failed"))
+        #expect(FileManager.default.fileExists(atPath: "\(project)/runs/fulcrum.sqlite"))
+
+        let report = try fulcrum(["report", "demo"], in: project)
+        #expect(report.status == 0, "stderr: \(report.error)")
+        #expect(report.output == "wrote notebooks-md/demo.md\n")
+        let markdown = try String(contentsOfFile: "\(project)/notebooks-md/demo.md", encoding: .utf8)
+        let rows = markdown.components(separatedBy: "\n").filter { $0.hasPrefix("| ") }
+        #expect(rows.first == "| policy | coarse (accuracy) | fine (accuracy) | flag (accuracy) | seeds |")
+        #expect(rows.dropFirst().map { $0.components(separatedBy: " | ").first } == ["| equal", "| dtp", "| dwa"])
+        #expect(rows.dropFirst().allSatisfy { $0.hasSuffix(" 2/2 |") })
+
+        let custom = try fulcrum(["report", "demo", "-o", "elsewhere/r.md"], in: project)
+        #expect(custom.status == 0)
+        #expect(try String(contentsOfFile: "\(project)/elsewhere/r.md", encoding: .utf8) == markdown)
+    }
+
+    @Test func badManifestIsRejectedBeforeAnythingIsWritten() throws {
+        let project = try projectFolder(manifest: demoManifest.replacingOccurrences(of: "steps: 60", with: "steps: sixty"))
+        defer { try? FileManager.default.removeItem(atPath: project) }
+        let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
+        #expect(run.status == 1)
+        #expect(run.error.contains("experiments/demo.yaml:8: train.steps: expected an integer ≥ 1, got 'sixty'"))
+        #expect(!FileManager.default.fileExists(atPath: "\(project)/runs"))
+    }
+
+    @Test func failingPolicyFailsItsRunsAndTheExitCodeSaysSo() throws {
+        let project = try projectFolder(manifest: demoManifest)
+        defer { try? FileManager.default.removeItem(atPath: project) }
+        _ = FileManager.default.createFile(atPath: "\(project)/policies/dwa.lua", contents: Data("return {".utf8))
+        let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
+        #expect(run.status == 2)
+        #expect(run.output.contains("demo: 4 finished, 2 failed"))
+        #expect(run.output.contains("dwa seed 1: FAILED — policy policies/dwa.lua load: policies/dwa.lua:1: unexpected symbol near <eof>"))
+        let report = try fulcrum(["report", "demo", "-o", "r.md"], in: project)
+        #expect(report.status == 0)
+        let markdown = try String(contentsOfFile: "\(project)/r.md", encoding: .utf8)
+        #expect(markdown.contains("| dwa | — | — | — | 0/2 |"))
+        #expect(markdown.contains("## Runs that did not finish"))
+    }
+
+    @Test func reportOfAnUnknownExperimentSaysWhichExist() throws {
+        let project = try projectFolder(manifest: demoManifest)
+        defer { try? FileManager.default.removeItem(atPath: project) }
+        let report = try fulcrum(["report", "nothing"], in: project)
+        #expect(report.status == 1)
+        #expect(report.error.contains("no run store at runs/fulcrum.sqlite: run a manifest first (fulcrum run experiments/NAME.yaml)"))
+    }
+}

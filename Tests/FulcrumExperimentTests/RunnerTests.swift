@@ -1,0 +1,82 @@
+import Foundation
+import FulcrumCore
+import FulcrumExperiment
+import Testing
+
+@Suite("Experiment runner and store")
+struct RunnerTests {
+    let scratch = ScratchDirectory()
+
+    /// A manifest with one good policy and three broken ones.
+    func brokenPoliciesManifest() -> String {
+        let syntax = scratch.write("syntax.lua", "local P = { name = 'syntax' }\nfunction P:weights(s)\n  return { 1, 1\nend\nreturn P\n")
+        let runtime = scratch.write("runtime.lua", "local P = { name = 'runtime' }\nfunction P:weights(s)\n  if s.step == 5 then return s.kpi end\n  return { 1, 1 }\nend\nreturn P\n")
+        let count = scratch.write("count.lua", "local P = { name = 'count' }\nfunction P:weights(s)\n  return { 1 }\nend\nreturn P\n")
+        return tinyManifest(policies: """
+              equal: { script: \(repositoryRoot)/policies/equal.lua }
+              syntax: { script: \(syntax) }
+              runtime: { script: \(runtime) }
+              count: { script: \(count) }
+            """)
+    }
+
+    @Test func brokenPoliciesFailTheirOwnRunsAndTheOthersFinish() throws {
+        let manifest = try Manifest.load(scratch.write("m.yaml", brokenPoliciesManifest()))
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
+        let outcomes = try ExperimentRunner(manifest: manifest, store: store).run()
+        #expect(outcomes.count == 8)
+
+        let errors = Dictionary(grouping: outcomes, by: \.run.policy.name).mapValues { $0.map(\.error) }
+        #expect(errors["equal"] == [nil, nil])
+        let p = scratch.path
+        #expect(errors["syntax"] == Array(repeating: "policy \(p)/syntax.lua load: \(p)/syntax.lua:4: '}' expected (to close '{' at line 3) near 'end'", count: 2))
+        #expect(errors["runtime"] == Array(repeating: "policy runtime step 5: \(p)/runtime.lua:2: weights returned a nil, expected an array of 2 numbers (one per task)", count: 2))
+        #expect(errors["count"] == Array(repeating: "policy count step 1: \(p)/count.lua:2: weights has 1 entries, expected 2 (one per task)", count: 2))
+
+        let experiment = try #require(try store.experiment(named: "tiny"))
+        let runs = try store.runs(of: experiment)
+        #expect(runs.count == 8)
+        for run in runs {
+            #expect(run.status == (run.policy == "equal" ? .finished : .failed))
+            #expect((run.error == nil) == (run.policy == "equal"))
+        }
+        // A failed run keeps what it wrote before failing: the runtime policy failed at step 5.
+        let runtimeRun = try #require(runs.first { $0.policy == "runtime" })
+        #expect(runtimeRun.stepsDone == 4)
+        #expect(try store.stepSeries(ofRun: runtimeRun.id).count == 4 * 2)
+        let equalRun = try #require(runs.first { $0.policy == "equal" })
+        #expect(try store.evaluations(ofRun: equalRun.id).map(\.step) == [0, 20, 40])
+        #expect(try store.stepSeries(ofRun: equalRun.id).count == 40 * 2)
+    }
+
+    @Test func rerunReplacesRunsInsteadOfDuplicatingThem() throws {
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(
+            seeds: "[3]", policies: "  equal: { script: \(repositoryRoot)/policies/equal.lua }")))
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
+        try ExperimentRunner(manifest: manifest, store: store).run()
+        let experiment = try #require(try store.experiment(named: "tiny"))
+        let first = try store.runs(of: experiment)
+        let firstSeries = try store.stepSeries(ofRun: first[0].id).map(\.loss)
+        try ExperimentRunner(manifest: manifest, store: store).run()
+        let second = try store.runs(of: experiment)
+        #expect(second.map(\.id) == first.map(\.id))
+        #expect(try store.stepSeries(ofRun: second[0].id).map(\.loss) == firstSeries, "same manifest and seed, same numbers")
+    }
+
+    @Test func runIdsAreStableAndDistinct() throws {
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(policies: """
+              equal: { script: \(repositoryRoot)/policies/equal.lua }
+              dtp: { script: \(repositoryRoot)/policies/dtp.lua }
+            """)))
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
+        let ids = ExperimentRunner(manifest: manifest, store: store).plannedRuns.map(\.id)
+        #expect(Set(ids).count == 4)
+        #expect(ExperimentRunner(manifest: manifest, store: store).plannedRuns.map(\.id) == ids)
+    }
+
+    @Test func sha256MatchesTheStandardVectors() {
+        #expect(SHA256.hexDigest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexDigest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hexDigest(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}

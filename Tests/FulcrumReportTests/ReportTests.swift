@@ -1,0 +1,89 @@
+import Foundation
+import FulcrumCore
+import FulcrumExperiment
+import FulcrumReport
+import Testing
+
+@Suite("Statistics")
+struct StatisticsTests {
+    @Test func meanAndSampleStandardDeviation() {
+        #expect(Statistics.mean([1, 2, 3, 6]) == 3)
+        // Σ(x − 3)² = 4 + 1 + 0 + 9 = 14; 14 / 3 under the root.
+        #expect(abs(Statistics.standardDeviation([1, 2, 3, 6]) - (14.0 / 3).squareRoot()) < 1e-12)
+        #expect(Statistics.standardDeviation([5]).isNaN)
+        #expect(Statistics.mean([]).isNaN)
+    }
+}
+
+@Suite("Experiment report")
+struct ReportTests {
+    /// A store written by hand: policy a with final KPIs (0.5, 0.7) and (0.7, 0.9) on two tasks;
+    /// policy b with one finished seed (0.55, 0.95) and one failed.
+    func tinyStore() throws -> (RunStore, String) {
+        var template = Array("/tmp/frXXXXXX".utf8CString)
+        let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let policy = "\(directory)/p.lua"
+        _ = FileManager.default.createFile(atPath: policy, contents: Data("return { name = 'p', weights = function() return { 1, 1 } end }".utf8))
+        let manifestFile = "\(directory)/m.yaml"
+        _ = FileManager.default.createFile(atPath: manifestFile, contents: Data("""
+            name: tiny
+            description: Two tasks, two policies.
+            data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
+            tasks:
+              - { name: first, type: classification, classes: 2 }
+              - { name: second, type: regression, outputs: 1, tolerance: 0.5 }
+            model: { architecture: hard_sharing, trunk: [4] }
+            train: { steps: 10, batch_size: 4, optimizer: sgd, lr: 0.1, eval_every: 5 }
+            seeds: [1, 2]
+            policies:
+              a: { script: \(policy) }
+              b: { script: \(policy) }
+            """.utf8))
+        let manifest = try Manifest.load(manifestFile)
+        let store = try RunStore(path: "\(directory)/store.sqlite")
+        try store.recordExperiment(manifest)
+        let finals: [(String, UInt64, [Double]?)] = [("a", 1, [0.5, 0.7]), ("a", 2, [0.7, 0.9]), ("b", 1, [0.55, 0.95]), ("b", 2, nil)]
+        for (policy, seed, kpi) in finals {
+            let id = "\(policy)\(seed)"
+            try store.beginRun(RunDescriptor(id: id, experiment: "tiny", manifestHash: manifest.hash, policy: policy,
+                                             policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: seed))
+            try store.appendEvaluation(EvaluationRecord(step: 0, loss: [1, 1], kpi: [0.1, 0.1]), run: id)
+            if let kpi {
+                try store.appendEvaluation(EvaluationRecord(step: 10, loss: [0.5, 0.5], kpi: kpi), run: id)
+                try store.finishRun(id, wallSeconds: 1)
+            } else {
+                try store.failRun(id, error: "policy p step 3: p.lua:1: boom", wallSeconds: 1)
+            }
+        }
+        return (store, directory)
+    }
+
+    @Test func tableShowsMeanAndStdOfFinalKPIOverSeeds() throws {
+        let (store, directory) = try tinyStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let report = try ExperimentReport(experimentNamed: "tiny", store: store)
+        let lines = report.markdown.components(separatedBy: "\n")
+        // a: first (50, 70) → 60.0 ± 14.1; second (70, 90) → 80.0 ± 14.1. b: one seed, no std.
+        #expect(lines.contains("| policy | first (accuracy) | second (within ±0.5) | seeds |"))
+        #expect(lines.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 2/2 |"))
+        #expect(lines.contains("| b | 55.0 | **95.0** | 1/2 |"))
+        #expect(lines.contains("| b | 2 | failed | 0 | `policy p step 3: p.lua:1: boom` |"))
+        #expect(lines.first == "# tiny")
+    }
+
+    @Test func reportIsWrittenToTheAskedPath() throws {
+        let (store, directory) = try tinyStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let report = try ExperimentReport(experimentNamed: "tiny", store: store)
+        try report.write(to: "\(directory)/out/tiny.md")
+        let written = try String(contentsOfFile: "\(directory)/out/tiny.md", encoding: .utf8)
+        #expect(written == report.markdown)
+    }
+
+    @Test func unknownExperimentListsTheKnownOnes() throws {
+        let (store, directory) = try tinyStore()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let error = #expect(throws: ExperimentReport.ReportError.self) { try ExperimentReport(experimentNamed: "other", store: store) }
+        #expect(error?.description == "no experiment 'other' in the store; known: tiny")
+    }
+}
