@@ -30,10 +30,11 @@ let package = Package(
             "FulcrumReport", "FulcrumExperiment",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "FulcrumTestSupport", path: "Tests/FulcrumTestSupport"),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
-        .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua"]),
-        .testTarget(name: "FulcrumExperimentTests", dependencies: ["FulcrumExperiment"]),
-        .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport", "FulcrumExperiment"]),
-        .testTarget(name: "FulcrumCLITests", dependencies: ["fulcrum"]),
+        .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua", "FulcrumTestSupport"]),
+        .testTarget(name: "FulcrumExperimentTests", dependencies: ["FulcrumExperiment", "FulcrumTestSupport"]),
+        .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport", "FulcrumExperiment", "FulcrumTestSupport"]),
+        .testTarget(name: "FulcrumCLITests", dependencies: ["fulcrum", "FulcrumTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumTestSupport
 import Testing
 
 /// The `fulcrum` executable, built beside this test bundle.
@@ -6,8 +7,6 @@ let fulcrumExecutable: String = {
     let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     return testBinary.deletingLastPathComponent().appendingPathComponent("fulcrum").path
 }()
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
 /// Runs `fulcrum arguments…` in `directory`; returns exit status, standard output and standard error.
 func fulcrum(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String, error: String) {
@@ -26,13 +25,11 @@ func fulcrum(_ arguments: [String], in directory: String) throws -> (status: Int
 }
 
 /// A project folder as a researcher has it: the shipped policies and one manifest, run from its root.
-func projectFolder(manifest: String) throws -> String {
-    var template = Array("/tmp/fcXXXXXX".utf8CString)
-    let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    try FileManager.default.createDirectory(atPath: "\(directory)/experiments", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: "\(repositoryRoot)/policies", toPath: "\(directory)/policies")
-    _ = FileManager.default.createFile(atPath: "\(directory)/experiments/demo.yaml", contents: Data(manifest.utf8))
-    return directory
+func projectFolder(manifest: String) throws -> ScratchDirectory {
+    let project = ScratchDirectory()
+    try FileManager.default.copyItem(atPath: "\(repositoryRoot)/policies", toPath: "\(project.path)/policies")
+    project.write("experiments/demo.yaml", manifest)
+    return project
 }
 
 let demoManifest = """
@@ -55,8 +52,8 @@ let demoManifest = """
 @Suite("fulcrum command line", .serialized)
 struct CommandLineTests {
     @Test func runThenReportWritesTheComparisonTable() throws {
-        let project = try projectFolder(manifest: demoManifest)
-        defer { try? FileManager.default.removeItem(atPath: project) }
+        let scratch = try projectFolder(manifest: demoManifest)
+        let project = scratch.path
 
         let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
         #expect(run.status == 0, "stderr: \(run.error)")
@@ -79,8 +76,8 @@ struct CommandLineTests {
     }
 
     @Test func badManifestIsRejectedBeforeAnythingIsWritten() throws {
-        let project = try projectFolder(manifest: demoManifest.replacingOccurrences(of: "steps: 60", with: "steps: sixty"))
-        defer { try? FileManager.default.removeItem(atPath: project) }
+        let scratch = try projectFolder(manifest: demoManifest.replacingOccurrences(of: "steps: 60", with: "steps: sixty"))
+        let project = scratch.path
         let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
         #expect(run.status == 1)
         #expect(run.error.contains("experiments/demo.yaml:8: train.steps: expected an integer ≥ 1, got 'sixty'"))
@@ -88,9 +85,9 @@ struct CommandLineTests {
     }
 
     @Test func failingPolicyFailsItsRunsAndTheExitCodeSaysSo() throws {
-        let project = try projectFolder(manifest: demoManifest)
-        defer { try? FileManager.default.removeItem(atPath: project) }
-        _ = FileManager.default.createFile(atPath: "\(project)/policies/dwa.lua", contents: Data("return {".utf8))
+        let scratch = try projectFolder(manifest: demoManifest)
+        let project = scratch.path
+        _ = scratch.write("policies/dwa.lua", "return {")
         let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
         #expect(run.status == 2)
         #expect(run.output.contains("demo: 4 finished, 2 failed"))
@@ -103,8 +100,8 @@ struct CommandLineTests {
     }
 
     @Test func reportOfAnUnknownExperimentSaysWhichExist() throws {
-        let project = try projectFolder(manifest: demoManifest)
-        defer { try? FileManager.default.removeItem(atPath: project) }
+        let scratch = try projectFolder(manifest: demoManifest)
+        let project = scratch.path
         let report = try fulcrum(["report", "nothing"], in: project)
         #expect(report.status == 1)
         #expect(report.error.contains("no run store at runs/fulcrum.sqlite: run a manifest first (fulcrum run experiments/NAME.yaml)"))

@@ -1,27 +1,4 @@
-import Foundation
-
-/// A scratch directory with a short path for manifests and policy files.
-final class ScratchDirectory {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/fxXXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func write(_ name: String, _ contents: String) -> String {
-        let file = "\(path)/\(name)"
-        FileManager.default.createFile(atPath: file, contents: Data(contents.utf8))
-        return file
-    }
-
-    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "\(path)/\(name)") }
-}
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+import FulcrumTestSupport
 
 /// A small valid manifest; `policies` is the YAML of the policies section's entries.
 func tinyManifest(name: String = "tiny", steps: Int = 40, seeds: String = "[1, 2]", policies: String) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import FulcrumCore
 import FulcrumExperiment
+import FulcrumTestSupport
 import Testing
 
 @Suite("Experiment runner and store")

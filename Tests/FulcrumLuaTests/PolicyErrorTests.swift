@@ -1,12 +1,13 @@
 import Foundation
 import FulcrumCore
 import FulcrumLua
+import FulcrumTestSupport
 import Testing
 
 /// Broken policies fail with the documented message: `policy <name> step <n>: <file>:<line>: <message>`.
 @Suite("Policy errors")
 struct PolicyErrorTests {
-    let directory = PolicyDirectory()
+    let directory = ScratchDirectory()
 
     @Test func syntaxErrorNamesFileAndLine() throws {
         let file = directory.write("syntax.lua", """

@@ -1,11 +1,12 @@
 import Foundation
 import FulcrumCore
 import FulcrumLua
+import FulcrumTestSupport
 import Testing
 
 @Suite("Policy options, context and sandbox")
 struct PolicyOptionsAndSandboxTests {
-    let directory = PolicyDirectory()
+    let directory = ScratchDirectory()
 
     @Test func unknownOptionListsTheValidOnes() {
         let error = #expect(throws: LuaPolicyError.self) {

@@ -2,6 +2,7 @@ import Foundation
 import FulcrumCore
 import FulcrumExperiment
 import FulcrumReport
+import FulcrumTestSupport
 import Testing
 
 @Suite("Statistics")
@@ -19,13 +20,11 @@ struct StatisticsTests {
 struct ReportTests {
     /// A store written by hand: policy a with final KPIs (0.5, 0.7) and (0.7, 0.9) on two tasks;
     /// policy b with one finished seed (0.55, 0.95) and one failed.
-    func tinyStore() throws -> (RunStore, String) {
-        var template = Array("/tmp/frXXXXXX".utf8CString)
-        let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-        let policy = "\(directory)/p.lua"
-        _ = FileManager.default.createFile(atPath: policy, contents: Data("return { name = 'p', weights = function() return { 1, 1 } end }".utf8))
-        let manifestFile = "\(directory)/m.yaml"
-        _ = FileManager.default.createFile(atPath: manifestFile, contents: Data("""
+    let scratch = ScratchDirectory()
+
+    func tinyStore() throws -> RunStore {
+        let policy = scratch.write("p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")
+        let manifestFile = scratch.write("m.yaml", """
             name: tiny
             description: Two tasks, two policies.
             data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
@@ -38,9 +37,9 @@ struct ReportTests {
             policies:
               a: { script: \(policy) }
               b: { script: \(policy) }
-            """.utf8))
+            """)
         let manifest = try Manifest.load(manifestFile)
-        let store = try RunStore(path: "\(directory)/store.sqlite")
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
         try store.recordExperiment(manifest)
         let finals: [(String, UInt64, [Double]?)] = [("a", 1, [0.5, 0.7]), ("a", 2, [0.7, 0.9]), ("b", 1, [0.55, 0.95]), ("b", 2, nil)]
         for (policy, seed, kpi) in finals {
@@ -55,12 +54,11 @@ struct ReportTests {
                 try store.failRun(id, error: "policy p step 3: p.lua:1: boom", wallSeconds: 1)
             }
         }
-        return (store, directory)
+        return store
     }
 
     @Test func tableShowsMeanAndStdOfFinalKPIOverSeeds() throws {
-        let (store, directory) = try tinyStore()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try tinyStore()
         let report = try ExperimentReport(experimentNamed: "tiny", store: store)
         let lines = report.markdown.components(separatedBy: "\n")
         // a: first (50, 70) → 60.0 ± 14.1; second (70, 90) → 80.0 ± 14.1. b: one seed, no std.
@@ -72,17 +70,15 @@ struct ReportTests {
     }
 
     @Test func reportIsWrittenToTheAskedPath() throws {
-        let (store, directory) = try tinyStore()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try tinyStore()
         let report = try ExperimentReport(experimentNamed: "tiny", store: store)
-        try report.write(to: "\(directory)/out/tiny.md")
-        let written = try String(contentsOfFile: "\(directory)/out/tiny.md", encoding: .utf8)
+        try report.write(to: "\(scratch.path)/out/tiny.md")
+        let written = try String(contentsOfFile: "\(scratch.path)/out/tiny.md", encoding: .utf8)
         #expect(written == report.markdown)
     }
 
     @Test func unknownExperimentListsTheKnownOnes() throws {
-        let (store, directory) = try tinyStore()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try tinyStore()
         let error = #expect(throws: ExperimentReport.ReportError.self) { try ExperimentReport(experimentNamed: "other", store: store) }
         #expect(error?.description == "no experiment 'other' in the store; known: tiny")
     }

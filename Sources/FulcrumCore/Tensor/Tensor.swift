@@ -85,12 +85,4 @@ public struct Tensor: Equatable, Sendable {
     }
 
     public func sum() -> Float { scalars.reduce(0, +) }
-
-    /// Σ self·other over all elements (the Frobenius inner product).
-    public func dot(_ other: Tensor) -> Double {
-        precondition(count == other.count, "Tensor.dot: \(count) and \(other.count) elements")
-        var total = 0.0
-        for i in 0..<count { total += Double(scalars[i]) * Double(other.scalars[i]) }
-        return total
-    }
 }

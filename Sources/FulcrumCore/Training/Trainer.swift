@@ -48,7 +48,7 @@ public final class Trainer {
         var initialLoss: [Double] = []
         var previousWeights = [Double](repeating: 1, count: tasks.count)
 
-        for step in 1...max(config.steps, 1) where config.steps > 0 {
+        for step in 1...config.steps {
             let batch = data.train.subset(sampler.nextBatch())
             let outputs = model(Variable(batch.inputs))
             let losses = tasks.indices.map { tasks[$0].loss(outputs[$0], batch.targets[$0]) }

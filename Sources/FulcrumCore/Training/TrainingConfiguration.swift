@@ -11,6 +11,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
     public init(steps: Int, batchSize: Int, optimizer: OptimizerKind, learningRate: Float,
                 evaluationInterval: Int, seed: UInt64) {
+        precondition(steps >= 1 && batchSize >= 1 && evaluationInterval >= 1,
+                     "TrainingConfiguration: steps, batch size and evaluation interval must be ≥ 1")
         self.steps = steps
         self.batchSize = batchSize
         self.optimizer = optimizer
