@@ -14,7 +14,6 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let manifest = try Manifest.load(manifest)
-        try ExperimentRunner.preflight(manifest)
         let store = try RunStore(path: storeOption.store)
         let runner = ExperimentRunner(manifest: manifest, store: store) { print($0) }
         print("\(manifest.name): \(runner.plannedRuns.count) runs (\(manifest.policies.count) policies × \(manifest.seeds.count) seeds) into \(store.path)")

@@ -73,12 +73,19 @@ struct ManifestValidationTests {
         ])
     }
 
-    @Test func optionsAPolicyDoesNotDeclareAreRejectedBeforeRunning() throws {
+    @Test func optionsAPolicyDoesNotDeclareAreRejectedWithTheOtherProblems() throws {
         let file = scratch.write("m.yaml", tinyManifest(
-            policies: "  dtp: { script: \(repositoryRoot)/policies/dtp.lua, options: { gama: 2 } }"))
-        let manifest = try Manifest.load(file)
-        let error = try #require(throws: ManifestError.self) { try ExperimentRunner.preflight(manifest) }
-        #expect(error.description == "\(file): policies.dtp.options: unknown option 'gama'; valid options: alpha, gamma")
+            policies: "  dtp: { script: \(repositoryRoot)/policies/dtp.lua, options: { gama: 2 } }")
+            .replacingOccurrences(of: "  lr: 0.01", with: "  lr: fast"))
+        let error = try #require(throws: ManifestError.self) { try Manifest.load(file) }
+        #expect(error.description == """
+            \(file):22: train.lr: expected a learning rate in (0, 1000], got 'fast'
+            \(file):26: policies.dtp.options: unknown option 'gama'; valid options: alpha, gamma
+            """)
+        let typed = scratch.write("t.yaml", tinyManifest(
+            policies: "  dtp: { script: \(repositoryRoot)/policies/dtp.lua, options: { alpha: yes } }"))
+        let typeError = try #require(throws: ManifestError.self) { try Manifest.load(typed) }
+        #expect(typeError.problems.map(\.message) == ["option 'alpha' must be a number like its default 0.1, got boolean true"])
     }
 
     @Test func invalidYAMLIsReported() throws {

@@ -189,10 +189,24 @@ extension Manifest {
                 } else { optionsValid = false }
             }
             guard let script, optionsValid else { return nil }
+            checkOptions(options, of: script, at: policy["options"] ?? value)
             return PolicyEntry(name: key, script: script, options: options)
         }
         guard !policies.entries.isEmpty, !entries.contains(where: { $0 == nil }) else { return nil }
         return entries.compactMap { $0 }
+    }
+
+    /// Options must be declared in the policy's `defaults`, with the same type. A policy file that
+    /// does not load is not a manifest problem: it fails its own runs, with the Lua message.
+    private static func checkOptions(_ options: [String: PolicyOption], of script: String, at node: ManifestNode) {
+        guard FileManager.default.fileExists(atPath: script) else { return }
+        do {
+            _ = try LuaPolicy(file: script, options: options)
+        } catch let error as LuaPolicyError where error.phase == .options {
+            node.reading.report(node.path, node.node, error.message)
+        } catch {
+            return
+        }
     }
 
     private static func parseReport(_ node: ManifestNode?, policies: [PolicyEntry]) -> ReportSection? {

@@ -39,23 +39,6 @@ public final class ExperimentRunner {
         }
     }
 
-    /// Checks what can be checked before anything is written: every policy that loads must accept
-    /// its options. (A policy file that does not load fails its own runs instead.)
-    public static func preflight(_ manifest: Manifest) throws {
-        var problems: [ManifestProblem] = []
-        for policy in manifest.policies {
-            do {
-                _ = try LuaPolicy(file: policy.script, options: policy.options)
-            } catch let error as LuaPolicyError where error.phase == .options {
-                problems.append(ManifestProblem(file: manifest.file, line: nil, keyPath: "policies.\(policy.name).options",
-                                                message: error.message))
-            } catch {
-                continue
-            }
-        }
-        if !problems.isEmpty { throw ManifestError(problems: problems) }
-    }
-
     @discardableResult
     public func run() throws -> [Outcome] {
         try store.recordExperiment(manifest)
