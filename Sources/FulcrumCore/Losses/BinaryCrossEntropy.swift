@@ -10,7 +10,7 @@ public func binaryCrossEntropyWithLogits(_ logits: Variable, targets: Tensor) ->
         let x = logits.value.scalars[i], y = targets.scalars[i]
         total += Double(max(x, 0) - x * y + log1p(exp(-abs(x))))
     }
-    return Variable(Tensor(scalar: Float(total) / n), parents: [logits]) { g in
+    return Variable(Tensor(scalar: Float(total) / n), parents: [logits]) { g, needed in
         let scale = g.scalar / n
         return [logits.value.zipped(with: targets) { x, y in scale * (stableSigmoid(x) - y) }]
     }

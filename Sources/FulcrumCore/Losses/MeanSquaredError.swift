@@ -5,7 +5,7 @@ public func meanSquaredError(_ predictions: Variable, targets: Tensor) -> Variab
     let n = Float(max(targets.count, 1))
     var total: Double = 0
     for d in difference.scalars { total += Double(d * d) }
-    return Variable(Tensor(scalar: Float(total) / n), parents: [predictions]) { g in
+    return Variable(Tensor(scalar: Float(total) / n), parents: [predictions]) { g, needed in
         [(2 * g.scalar / n) * difference]
     }
 }

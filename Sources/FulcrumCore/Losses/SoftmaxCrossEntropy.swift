@@ -23,7 +23,7 @@ public func softmaxCrossEntropy(_ logits: Variable, labels: [Int]) -> Variable {
         total -= Double(logits.value.scalars[row + label] - maximum) - Double(log(normaliser))
     }
     let loss = Float(total / Double(max(batch, 1)))
-    return Variable(Tensor(scalar: loss), parents: [logits]) { g in
+    return Variable(Tensor(scalar: loss), parents: [logits]) { g, needed in
         var gradient = probabilities
         for r in 0..<batch { gradient.scalars[r * classes + labels[r]] -= 1 }
         return [(g.scalar / Float(max(batch, 1))) * gradient]

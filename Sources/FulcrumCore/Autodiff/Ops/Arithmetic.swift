@@ -3,23 +3,23 @@ import Foundation
 // Element-wise arithmetic and reductions. Each op computes its value and, beside it, its pullback.
 
 public func + (a: Variable, b: Variable) -> Variable {
-    Variable(a.value + b.value, parents: [a, b]) { g in [g, g] }
+    Variable(a.value + b.value, parents: [a, b]) { g, needed in [g, g] }
 }
 
 public func - (a: Variable, b: Variable) -> Variable {
-    Variable(a.value - b.value, parents: [a, b]) { g in [g, (-1) * g] }
+    Variable(a.value - b.value, parents: [a, b]) { g, needed in [g, (-1) * g] }
 }
 
 /// Element-wise (Hadamard) product.
 public func * (a: Variable, b: Variable) -> Variable {
-    Variable(a.value * b.value, parents: [a, b]) { g in
-        [a.requiresGrad ? g * b.value : nil, b.requiresGrad ? g * a.value : nil]
+    Variable(a.value * b.value, parents: [a, b]) { g, needed in
+        [needed[0] ? g * b.value : nil, needed[1] ? g * a.value : nil]
     }
 }
 
 /// A constant times a variable: how a task weight scales its loss.
 public func * (c: Float, a: Variable) -> Variable {
-    Variable(c * a.value, parents: [a]) { g in [c * g] }
+    Variable(c * a.value, parents: [a]) { g, needed in [c * g] }
 }
 
 /// Adds a bias vector of shape [n] to every row of a matrix of shape [rows, n].
@@ -29,18 +29,18 @@ public func addingRowVector(_ x: Variable, _ bias: Variable) -> Variable {
     let rows = x.value.rows, columns = x.value.columns
     var out = x.value
     for r in 0..<rows { for c in 0..<columns { out.scalars[r * columns + c] += bias.value.scalars[c] } }
-    return Variable(out, parents: [x, bias]) { g in
+    return Variable(out, parents: [x, bias]) { g, needed in
         var biasGradient = Tensor(zeros: [columns])
-        if bias.requiresGrad {
+        if needed[1] {
             for r in 0..<rows { for c in 0..<columns { biasGradient.scalars[c] += g.scalars[r * columns + c] } }
         }
-        return [g, bias.requiresGrad ? biasGradient : nil]
+        return [g, needed[1] ? biasGradient : nil]
     }
 }
 
 /// Σ of all elements, as a scalar.
 public func sum(_ x: Variable) -> Variable {
-    Variable(Tensor(scalar: x.value.sum()), parents: [x]) { g in
+    Variable(Tensor(scalar: x.value.sum()), parents: [x]) { g, needed in
         [Tensor(repeating: g.scalar, shape: x.shape)]
     }
 }
@@ -48,7 +48,7 @@ public func sum(_ x: Variable) -> Variable {
 /// Mean of all elements, as a scalar.
 public func mean(_ x: Variable) -> Variable {
     let n = Float(max(x.value.count, 1))
-    return Variable(Tensor(scalar: x.value.sum() / n), parents: [x]) { g in
+    return Variable(Tensor(scalar: x.value.sum() / n), parents: [x]) { g, needed in
         [Tensor(repeating: g.scalar / n, shape: x.shape)]
     }
 }

@@ -1,7 +1,7 @@
 /// a · b for matrices [m, k] · [k, n]; both gradients are matrix products too (BLAS).
 public func matmul(_ a: Variable, _ b: Variable) -> Variable {
-    Variable(Tensor.matmul(a.value, b.value), parents: [a, b]) { g in
-        [a.requiresGrad ? Tensor.matmul(g, b.value, transposeB: true) : nil,   // ∂/∂a = g · bᵀ
-         b.requiresGrad ? Tensor.matmul(a.value, g, transposeA: true) : nil]   // ∂/∂b = aᵀ · g
+    Variable(Tensor.matmul(a.value, b.value), parents: [a, b]) { g, needed in
+        [needed[0] ? Tensor.matmul(g, b.value, transposeB: true) : nil,   // ∂/∂a = g · bᵀ
+         needed[1] ? Tensor.matmul(a.value, g, transposeA: true) : nil]   // ∂/∂b = aᵀ · g
     }
 }
