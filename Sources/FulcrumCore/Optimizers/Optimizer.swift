@@ -14,13 +14,21 @@ extension Optimizer {
 
 /// The optimizers a manifest can name.
 public enum OptimizerKind: Sendable, Equatable {
-    case sgd(momentum: Float)
-    case adam(beta1: Float, beta2: Float, epsilon: Float)
+    /// SGD with momentum; `weightDecay` adds λθ to the gradient (L2).
+    case sgd(momentum: Float, weightDecay: Float = 0)
+    /// Adam; `weightDecay` adds λθ to the gradient (L2, coupled with the adaptive scaling).
+    case adam(beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float = 0)
+    /// AdamW: Adam with weight decay decoupled from the gradient (Loshchilov & Hutter, ICLR 2019).
+    case adamW(beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float)
 
     public func make(parameters: [Variable]) -> any Optimizer {
         switch self {
-        case let .sgd(momentum): SGD(parameters: parameters, momentum: momentum)
-        case let .adam(beta1, beta2, epsilon): Adam(parameters: parameters, beta1: beta1, beta2: beta2, epsilon: epsilon)
+        case let .sgd(momentum, weightDecay):
+            SGD(parameters: parameters, momentum: momentum, weightDecay: weightDecay)
+        case let .adam(beta1, beta2, epsilon, weightDecay):
+            Adam(parameters: parameters, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+        case let .adamW(beta1, beta2, epsilon, weightDecay):
+            Adam(parameters: parameters, beta1: beta1, beta2: beta2, epsilon: epsilon, decoupledWeightDecay: weightDecay)
         }
     }
 }

@@ -16,10 +16,17 @@ public struct StepSignals: Sendable, Equatable {
     public var kpi: [Double]?
     public var validationKPI: [Double]?
     public var validationLoss: [Double]?
+    /// ‖∇L_t‖ over the shared parameters or the last shared layer (the policy's `gradientNormScope`).
+    public var gradientNorm: [Double]?
+    /// gram[t][u] = ⟨∇L_t, ∇L_u⟩ over all shared parameters.
+    public var gram: [[Double]]?
+    /// The same inner products of the gradients at the shared representations the heads read.
+    public var representationGram: [[Double]]?
 
     public init(tasks: [String], step: Int, epoch: Int, progress: Double, learningRate: Double,
                 loss: [Double], initialLoss: [Double], weights: [Double],
-                kpi: [Double]? = nil, validationKPI: [Double]? = nil, validationLoss: [Double]? = nil) {
+                kpi: [Double]? = nil, validationKPI: [Double]? = nil, validationLoss: [Double]? = nil,
+                gradientNorm: [Double]? = nil, gram: [[Double]]? = nil, representationGram: [[Double]]? = nil) {
         self.tasks = tasks
         self.step = step
         self.epoch = epoch
@@ -31,5 +38,8 @@ public struct StepSignals: Sendable, Equatable {
         self.kpi = kpi
         self.validationKPI = validationKPI
         self.validationLoss = validationLoss
+        self.gradientNorm = gradientNorm
+        self.gram = gram
+        self.representationGram = representationGram
     }
 }

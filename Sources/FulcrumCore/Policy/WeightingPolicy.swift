@@ -4,10 +4,24 @@ public protocol WeightingPolicy: AnyObject {
     var name: String { get }
     /// Signals beyond the losses that the policy reads; the trainer computes only these.
     var needs: Set<PolicySignal> { get }
+    /// Where `grad_norm` is measured, when the policy needs it.
+    var gradientNormScope: GradientNormScope { get }
     /// Called once, before the first step.
     func start(_ context: PolicyContext) throws
     /// Called every step, before the update; the answer decides the update.
     func weights(for signals: StepSignals) throws -> TaskWeights
+}
+
+extension WeightingPolicy {
+    public var gradientNormScope: GradientNormScope { .sharedParameters }
+}
+
+/// Where a policy's `grad_norm` is measured.
+public enum GradientNormScope: String, Sendable, CaseIterable {
+    /// Over all shared parameters.
+    case sharedParameters = "shared"
+    /// Over the trunk's last layer only (GradNorm's W): cheap, one layer's backward pass per task.
+    case lastSharedLayer = "last_shared_layer"
 }
 
 /// Signals a policy may ask for in `needs`, by their names in the policy API.

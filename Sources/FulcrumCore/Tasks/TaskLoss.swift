@@ -1,12 +1,35 @@
-/// The per-task training losses, by their manifest names.
-public enum TaskLoss: String, Sendable, CaseIterable {
-    case softmaxCrossEntropy = "softmax_cross_entropy"
-    case binaryCrossEntropy = "binary_cross_entropy"
-    case meanSquaredError = "mse"
+/// The per-task training losses.
+public enum TaskLoss: Sendable, Equatable {
+    case softmaxCrossEntropy
+    case binaryCrossEntropy
+    case meanSquaredError
+    case l1
+    case smoothL1(beta: Float)
+    /// FL(p; γ₀) on the softmax of a classification head (DTP paper Eq. 3); γ₀ = 0 is the cross-entropy.
+    case focal(gamma0: Float)
+    /// The focal loss of a binary head.
+    case binaryFocal(gamma0: Float)
+
+    /// Manifest names of the base losses; `gamma0` on a task turns a cross-entropy into its focal form.
+    public static let names = ["softmax_cross_entropy", "binary_cross_entropy", "mse", "l1", "smooth_l1"]
+
+    public var name: String {
+        switch self {
+        case .softmaxCrossEntropy: "softmax_cross_entropy"
+        case .binaryCrossEntropy: "binary_cross_entropy"
+        case .meanSquaredError: "mse"
+        case .l1: "l1"
+        case .smoothL1: "smooth_l1"
+        case let .focal(gamma0): "focal(γ₀=\(gamma0))"
+        case let .binaryFocal(gamma0): "binary_focal(γ₀=\(gamma0))"
+        }
+    }
 
     public func isCompatible(with kind: TaskKind) -> Bool {
         switch (self, kind) {
-        case (.softmaxCrossEntropy, .classification), (.binaryCrossEntropy, .binary), (.meanSquaredError, .regression): true
+        case (.softmaxCrossEntropy, .classification), (.focal, .classification): true
+        case (.binaryCrossEntropy, .binary), (.binaryFocal, .binary): true
+        case (.meanSquaredError, .regression), (.l1, .regression), (.smoothL1, .regression): true
         default: false
         }
     }
@@ -24,9 +47,13 @@ public enum TaskLoss: String, Sendable, CaseIterable {
     public func callAsFunction(_ output: Variable, _ targets: TaskTargets) -> Variable {
         switch (self, targets) {
         case let (.softmaxCrossEntropy, .labels(labels)): FulcrumCore.softmaxCrossEntropy(output, labels: labels)
-        case let (.binaryCrossEntropy, .values(values)): FulcrumCore.binaryCrossEntropyWithLogits(output, targets: values)
+        case let (.focal(gamma0), .labels(labels)): focalLoss(output, labels: labels, gamma0: gamma0)
+        case let (.binaryCrossEntropy, .values(values)): binaryCrossEntropyWithLogits(output, targets: values)
+        case let (.binaryFocal(gamma0), .values(values)): binaryFocalLoss(output, targets: values, gamma0: gamma0)
         case let (.meanSquaredError, .values(values)): FulcrumCore.meanSquaredError(output, targets: values)
-        default: preconditionFailure("TaskLoss \(rawValue): targets of the wrong form")
+        case let (.l1, .values(values)): l1Loss(output, targets: values)
+        case let (.smoothL1(beta), .values(values)): smoothL1Loss(output, targets: values, beta: beta)
+        default: preconditionFailure("TaskLoss \(name): targets of the wrong form")
         }
     }
 }

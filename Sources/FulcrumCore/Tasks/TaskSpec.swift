@@ -6,7 +6,7 @@ public struct TaskSpec: Sendable, Equatable {
     public let kpi: TaskKPI
 
     public init(name: String, kind: TaskKind, loss: TaskLoss, kpi: TaskKPI) {
-        precondition(loss.isCompatible(with: kind), "TaskSpec \(name): loss \(loss.rawValue) does not fit a \(kind.name) task")
+        precondition(loss.isCompatible(with: kind), "TaskSpec \(name): loss \(loss.name) does not fit a \(kind.name) task")
         self.name = name
         self.kind = kind
         self.loss = loss

@@ -28,3 +28,13 @@ extension Tensor {
         return Tensor(shape: [m, n], scalars: out)
     }
 }
+
+extension Tensor {
+    /// Σ self·other over all elements (the Frobenius inner product), accumulated in double precision.
+    public func dot(_ other: Tensor) -> Double {
+        precondition(count == other.count, "Tensor.dot: \(count) and \(other.count) elements")
+        return scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in cblas_dsdot(Int32(count), a.baseAddress, 1, b.baseAddress, 1) }
+        }
+    }
+}

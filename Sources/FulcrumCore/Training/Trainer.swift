@@ -2,9 +2,9 @@ import Foundation
 
 /// Trains a multi-task model, asking a weighting policy for the task weights at every step.
 ///
-/// Per step: forward the batch, compute each task's loss L_t and KPI κ_t, hand the signals the policy
-/// needs to the policy, check its answer, back-propagate Σ w_t L_t (or the split shared/heads form),
-/// and update. Evaluates on the validation split before the first step, every `evaluationInterval`
+/// Per step: forward the batch, compute each task's loss L_t and KPI κ_t and the gradient signals the
+/// policy needs (see `TaskGradients`), hand them to the policy, check its answer, set the gradient
+/// Σ_t w_t ∇L_t on the shared parameters and h_t ∇L_t on each head, and update. Evaluates on the validation split before the first step, every `evaluationInterval`
 /// steps, and after the last.
 public final class Trainer {
     public let model: any MultiTaskModel
@@ -13,9 +13,6 @@ public final class Trainer {
     public let configuration: TrainingConfiguration
     public let policy: any WeightingPolicy
     public let hooks: [any TrainingHook]
-
-    /// Signals this trainer can compute today; gradient signals come with per-task gradients.
-    public static let availableSignals: Set<PolicySignal> = [.kpi, .validationKPI, .validationLoss]
 
     public init(model: any MultiTaskModel, tasks: [TaskSpec], data: DatasetSplits,
                 configuration: TrainingConfiguration, policy: any WeightingPolicy, hooks: [any TrainingHook] = []) {
@@ -33,9 +30,6 @@ public final class Trainer {
     public func run() throws -> RunSummary {
         let clock = ContinuousClock.now
         let config = configuration
-        if let missing = policy.needs.subtracting(Self.availableSignals).sorted().first {
-            throw TrainingError.signalUnavailable(policy: policy.name, signal: missing)
-        }
         var sampler = EpochSampler(count: data.train.count, batchSize: config.batchSize,
                                    generator: .stream(config.seed, 2))
         let optimizer = config.optimizer.make(parameters: model.parameters)
@@ -47,10 +41,13 @@ public final class Trainer {
         var latestEvaluation = try evaluate(afterStep: 0)
         var initialLoss: [Double] = []
         var previousWeights = [Double](repeating: 1, count: tasks.count)
+        let pass = ForwardPass(isTraining: true, generator: .stream(config.seed, 3))
 
         for step in 1...config.steps {
             let batch = data.train.subset(sampler.nextBatch())
-            let outputs = model(Variable(batch.inputs))
+            let representations = model.representations(Variable(batch.inputs), pass)
+            let cuts = representations.map { Variable($0.value, requiresGrad: true) }
+            let outputs = model.outputs(cuts, pass)
             let losses = tasks.indices.map { tasks[$0].loss(outputs[$0], batch.targets[$0]) }
             let lossValues = losses.map { Double($0.value.scalar) }
             if let bad = lossValues.firstIndex(where: { !$0.isFinite }) {
@@ -58,21 +55,26 @@ public final class Trainer {
             }
             if initialLoss.isEmpty { initialLoss = lossValues }
             let kpis = tasks.indices.map { tasks[$0].kpi.evaluate(outputs[$0].value, batch.targets[$0]) }
+            var gradients = TaskGradients(model: model, representations: representations, cuts: cuts, losses: losses)
 
+            let learningRate = config.schedule.rate(atStep: step)
             var signals = StepSignals(
                 tasks: context.tasks, step: step, epoch: (step - 1) / sampler.stepsPerEpoch + 1,
-                progress: Double(step - 1) / Double(config.steps), learningRate: Double(config.learningRate),
+                progress: Double(step - 1) / Double(config.steps), learningRate: learningRate,
                 loss: lossValues, initialLoss: initialLoss, weights: previousWeights)
-            if policy.needs.contains(.kpi) { signals.kpi = kpis }
-            if policy.needs.contains(.validationKPI) { signals.validationKPI = latestEvaluation.kpi }
-            if policy.needs.contains(.validationLoss) { signals.validationLoss = latestEvaluation.loss }
+            let needs = policy.needs
+            if needs.contains(.kpi) { signals.kpi = kpis }
+            if needs.contains(.validationKPI) { signals.validationKPI = latestEvaluation.kpi }
+            if needs.contains(.validationLoss) { signals.validationLoss = latestEvaluation.loss }
+            if needs.contains(.gram) { signals.gram = gradients.gram() }
+            if needs.contains(.gradientNorm) { signals.gradientNorm = gradients.gradientNorms(policy.gradientNormScope) }
+            if needs.contains(.representationGram) { signals.representationGram = gradients.representationGram() }
             for hook in hooks { try hook.stepWillUpdate(signals) }
 
             let weights = try policy.weights(for: signals)
             try validate(weights, step: step)
-            optimizer.zeroGradients()
-            backpropagate(losses, weights)
-            optimizer.step(learningRate: config.learningRate)
+            gradients.apply(weights)
+            optimizer.step(learningRate: Float(learningRate))
             previousWeights = weights.shared
 
             let record = StepRecord(step: step, epoch: signals.epoch, loss: lossValues, kpi: kpis,
@@ -87,23 +89,6 @@ public final class Trainer {
                                  seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         for hook in hooks { try hook.runFinished(summary) }
         return summary
-    }
-
-    /// Gradients of Σ w_t L_t. When the shared and head weights differ, the heads take their
-    /// gradients from Σ h_t L_t and the shared parameters from Σ w_t L_t: two backward passes.
-    private func backpropagate(_ losses: [Variable], _ weights: TaskWeights) {
-        weightedSum(losses, weights.heads).backward()
-        guard !weights.isUniformAcrossParameters else { return }
-        let headGradients = model.headParameters.map { $0.map(\.grad) }
-        for parameter in model.parameters { parameter.grad = nil }
-        weightedSum(losses, weights.shared).backward()
-        for (head, gradients) in zip(model.headParameters, headGradients) {
-            for (parameter, gradient) in zip(head, gradients) { parameter.grad = gradient }
-        }
-    }
-
-    private func weightedSum(_ losses: [Variable], _ weights: [Double]) -> Variable {
-        zip(losses, weights).map { Float($1) * $0 }.dropFirst().reduce(Float(weights[0]) * losses[0], +)
     }
 
     private func validate(_ weights: TaskWeights, step: Int) throws {
@@ -128,7 +113,7 @@ public final class Trainer {
         for start in stride(from: 0, to: validation.count, by: chunk) {
             let indices = Array(start..<min(start + chunk, validation.count))
             let batch = validation.subset(indices)
-            let outputs = model(Variable(batch.inputs))
+            let outputs = model(Variable(batch.inputs), .evaluation)
             for t in tasks.indices {
                 lossTotals[t] += Double(tasks[t].loss(outputs[t], batch.targets[t]).value.scalar) * Double(indices.count)
                 kpiTotals[t] += tasks[t].kpi.evaluate(outputs[t].value, batch.targets[t]) * Double(indices.count)

@@ -2,7 +2,6 @@
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case diverged(step: Int, task: String, loss: Double)
     case invalidWeights(policy: String, step: Int, reason: String)
-    case signalUnavailable(policy: String, signal: PolicySignal)
 
     public var description: String {
         switch self {
@@ -10,8 +9,6 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "diverged at step \(step): loss of task \(task) is \(loss)"
         case let .invalidWeights(policy, step, reason):
             "policy \(policy) step \(step): \(reason)"
-        case let .signalUnavailable(policy, signal):
-            "policy \(policy) needs '\(signal.rawValue)', which this trainer does not compute yet (available: kpi, val_kpi, val_loss)"
         }
     }
 }

@@ -34,16 +34,21 @@ public struct Manifest: Sendable {
     }
 
     public struct ModelSection: Sendable, Equatable {
-        public let architecture: String
+        public let architecture: NetworkSpec.Architecture
+        /// Fully connected widths (after the convolutions, if any).
         public let trunk: [Int]
+        public let convolutions: [NetworkSpec.ConvolutionBlock]
+        /// [height, width, channels] when the inputs are read as images.
+        public let image: [Int]?
         public let activation: Activation.Kind
+        public let dropout: Float
     }
 
     public struct TrainSection: Sendable, Equatable {
         public let steps: Int
         public let batchSize: Int
         public let optimizer: OptimizerKind
-        public let learningRate: Double
+        public let schedule: LearningRateSchedule
         public let evaluationInterval: Int
     }
 
@@ -60,7 +65,17 @@ public struct Manifest: Sendable {
 
     public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration {
         TrainingConfiguration(steps: train.steps, batchSize: train.batchSize, optimizer: train.optimizer,
-                              learningRate: Float(train.learningRate), evaluationInterval: train.evaluationInterval,
-                              seed: seed)
+                              schedule: train.schedule, evaluationInterval: train.evaluationInterval, seed: seed)
+    }
+
+    /// The network the manifest describes.
+    public var networkSpec: NetworkSpec {
+        let input: NetworkSpec.Input = model.image.map { .image(height: $0[0], width: $0[1], channels: $0[2]) }
+            ?? .features(data.inputDimension)
+        let trunk: NetworkSpec.Trunk = model.convolutions.isEmpty && model.image == nil
+            ? .mlp(widths: model.trunk, activation: model.activation, dropout: model.dropout)
+            : .cnn(convolutions: model.convolutions, fullyConnected: model.trunk, activation: model.activation, dropout: model.dropout)
+        return NetworkSpec(input: input, trunk: trunk, architecture: model.architecture,
+                           headOutputs: tasks.map(\.spec.kind.outputCount))
     }
 }

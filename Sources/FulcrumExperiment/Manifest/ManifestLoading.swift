@@ -42,17 +42,22 @@ extension Manifest {
         let description = top["description"]?.string() ?? ""
         let data = top.required("data").flatMap(parseData)
         let tasks = top.required("tasks").flatMap(parseTasks)
-        let model = top.required("model").flatMap(parseModel)
+        let model = top.required("model").flatMap { parseModel($0, tasks: tasks) }
         let train = top.required("train").flatMap(parseTrain)
         let seeds = top.required("seeds").flatMap(parseSeeds)
         let policies = top.required("policies").flatMap(parsePolicies)
         let report = parseReport(top["report"], policies: policies ?? [])
 
+        if let data, let model, let image = model.image, image.reduce(1, *) != data.inputDimension {
+            reading.report("model.image", top["model"]?.node,
+                           "an image of \(image.map(String.init).joined(separator: "×")) holds \(image.reduce(1, *)) numbers, but data.input_dim is \(data.inputDimension)")
+        }
         if let data, let train, train.batchSize > data.trainSize {
             reading.report("train.batch_size", top["train"]?.node,
                            "batch size \(train.batchSize) exceeds data.train_size \(data.trainSize)")
         }
-        guard let name, let data, let tasks, let model, let train, let seeds, let policies, let report else { return nil }
+        guard let name, let data, let tasks, let model, let train, let seeds, let policies, let report,
+              reading.problems.isEmpty else { return nil }
         return Manifest(file: file, hash: hash, name: name, description: description, data: data, tasks: tasks,
                         model: model, train: train, seeds: seeds, policies: policies, report: report)
     }
@@ -84,7 +89,7 @@ extension Manifest {
     }
 
     private static func parseTask(_ node: ManifestNode) -> ManifestTask? {
-        guard let task = node.mapping(allowed: ["name", "type", "classes", "outputs", "loss", "kpi", "tolerance", "noise"]) else { return nil }
+        guard let task = node.mapping(allowed: ["name", "type", "classes", "outputs", "loss", "gamma0", "kpi", "tolerance", "noise"]) else { return nil }
         let reading = node.reading
         let name = task.required("name")?.string()
         let kind: TaskKind? = switch task.required("type")?.choice(["classification", "binary", "regression"]) {
@@ -105,9 +110,16 @@ extension Manifest {
         guard let kind else { return nil }
 
         var loss = TaskLoss.standard(for: kind)
-        if let field = task["loss"], let chosen = field.choice(TaskLoss.allCases.map(\.rawValue)).flatMap(TaskLoss.init) {
+        if let field = task["loss"], let chosen = field.choice(TaskLoss.names).flatMap(baseLoss) {
             if chosen.isCompatible(with: kind) { loss = chosen } else {
-                reading.report(field.path, field.node, "loss \(chosen.rawValue) does not fit a \(kind.name) task; use \(TaskLoss.standard(for: kind).rawValue)")
+                reading.report(field.path, field.node, "loss \(chosen.name) does not fit a \(kind.name) task; use \(TaskLoss.standard(for: kind).name)")
+            }
+        }
+        if let field = task["gamma0"], let gamma0 = field.number(in: 0...100, "a focusing parameter γ₀ in [0, 100]") {
+            switch loss {
+            case .softmaxCrossEntropy: loss = .focal(gamma0: Float(gamma0))
+            case .binaryCrossEntropy: loss = .binaryFocal(gamma0: Float(gamma0))
+            default: reading.report(field.path, field.node, "'gamma0' (the focal loss) applies to cross-entropy losses of classification and binary tasks")
             }
         }
         let kpiName = task["kpi"].flatMap { $0.choice(["accuracy", "within_tolerance"]) }
@@ -126,37 +138,15 @@ extension Manifest {
         return ManifestTask(spec: TaskSpec(name: name, kind: kind, loss: loss, kpi: kpi), noise: noise)
     }
 
-    private static func parseModel(_ node: ManifestNode) -> ModelSection? {
-        guard let model = node.mapping(allowed: ["architecture", "trunk", "activation"]) else { return nil }
-        let architecture = model.required("architecture")?.choice(["hard_sharing"])
-        let trunk = model.required("trunk")?.list().map { $0.map { $0.integer(atLeast: 1) } }
-        if let trunk, trunk.isEmpty, let field = model["trunk"] {
-            node.reading.report(field.path, field.node, "expected at least one layer width")
-        }
-        let activation = model["activation"].map { $0.choice(Activation.Kind.allCases.map(\.rawValue)).flatMap(Activation.Kind.init) } ?? .relu
-        guard let architecture, let trunk, !trunk.isEmpty, !trunk.contains(where: { $0 == nil }), let activation else { return nil }
-        return ModelSection(architecture: architecture, trunk: trunk.compactMap { $0 }, activation: activation)
-    }
-
-    private static func parseTrain(_ node: ManifestNode) -> TrainSection? {
-        guard let train = node.mapping(allowed: ["steps", "batch_size", "optimizer", "lr", "momentum", "eval_every"]) else { return nil }
-        let steps = train.required("steps")?.integer(atLeast: 1)
-        let batchSize = train.required("batch_size")?.integer(atLeast: 1)
-        let optimizerName = train.required("optimizer")?.choice(["adam", "sgd"])
-        let learningRate = train.required("lr")?.number(in: 1e-12...1e3, "a learning rate in (0, 1000]")
-        let momentum = train["momentum"].map { $0.number(in: 0...0.999999, "a momentum in [0, 1)") } ?? 0
-        if let field = train["momentum"], optimizerName == "adam" {
-            node.reading.report(field.path, field.node, "'momentum' applies to sgd only")
-        }
-        let evaluationInterval = train.required("eval_every")?.integer(atLeast: 1)
-        let optimizer: OptimizerKind? = switch optimizerName {
-        case "adam": .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
-        case "sgd": momentum.map { .sgd(momentum: Float($0)) }
+    private static func baseLoss(_ name: String) -> TaskLoss? {
+        switch name {
+        case "softmax_cross_entropy": .softmaxCrossEntropy
+        case "binary_cross_entropy": .binaryCrossEntropy
+        case "mse": .meanSquaredError
+        case "l1": .l1
+        case "smooth_l1": .smoothL1(beta: 1)
         default: nil
         }
-        guard let steps, let batchSize, let optimizer, let learningRate, let evaluationInterval else { return nil }
-        return TrainSection(steps: steps, batchSize: batchSize, optimizer: optimizer,
-                            learningRate: learningRate, evaluationInterval: evaluationInterval)
     }
 
     private static func parseSeeds(_ node: ManifestNode) -> [UInt64]? {

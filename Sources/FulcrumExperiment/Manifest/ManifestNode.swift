@@ -114,6 +114,13 @@ struct ManifestMapping {
 
     subscript(key: String) -> ManifestNode? { entries.first { $0.key == key }?.value }
 
+    /// The value of an optional key as `read` gives it, `fallback` when the key is absent, and nil
+    /// when it is present but invalid (the problem is reported).
+    func optional<Value>(_ key: String, default fallback: Value, _ read: (ManifestNode) -> Value?) -> Value? {
+        guard let node = self[key] else { return fallback }
+        return read(node)
+    }
+
     func required(_ key: String) -> ManifestNode? {
         guard let value = self[key] else {
             owner.reading.report(owner.path.isEmpty ? key : "\(owner.path).\(key)", owner.node, "missing required key '\(key)'")

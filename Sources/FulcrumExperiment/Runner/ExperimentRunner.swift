@@ -76,9 +76,7 @@ public final class ExperimentRunner {
         try store.beginRun(descriptor(run, policyHash: SHA256.hexDigest(policyBytes), options: policy.options))
 
         var generator = SeededGenerator.stream(run.seed, 1)
-        let model = HardSharingModel(inputs: manifest.data.inputDimension, trunkWidths: manifest.model.trunk,
-                                     activation: manifest.model.activation,
-                                     headOutputs: manifest.tasks.map(\.spec.kind.outputCount), generator: &generator)
+        let model = MultiTaskNetwork(manifest.networkSpec, generator: &generator)
         let writer = StoreWriter(store: store, runID: run.id)
         let trainer = Trainer(model: model, tasks: manifest.tasks.map(\.spec), data: data,
                               configuration: manifest.trainingConfiguration(seed: run.seed), policy: policy, hooks: [writer])
