@@ -16,6 +16,15 @@ extension LuaState {
         }
     }
 
+    /// A matrix as a sequence of rows: `m[t][u]`.
+    func push(matrix rows: [[Double]]) {
+        lua_createtable(L, Int32(rows.count), 0)
+        for (i, row) in rows.enumerated() {
+            push(row)
+            lua_rawseti(L, -2, lua_Integer(i + 1))
+        }
+    }
+
     func push(_ values: [String]) {
         lua_createtable(L, Int32(values.count), 0)
         for (i, value) in values.enumerated() {

@@ -8,6 +8,7 @@ public final class LuaPolicy: WeightingPolicy {
     public let file: String
     public let name: String
     public let needs: Set<PolicySignal>
+    public let gradientNormScope: GradientNormScope
     public let defaults: [String: PolicyOption]
     /// `defaults` with the manifest's options merged over them.
     public let options: [String: PolicyOption]
@@ -43,6 +44,7 @@ public final class LuaPolicy: WeightingPolicy {
         self.name = name
 
         needs = try Self.readNeeds(lua, file: file)
+        gradientNormScope = try Self.readGradientNormScope(lua, file: file)
         defaults = try Self.readDefaults(lua, file: file)
 
         lua.rawField("weights", of: -1)
@@ -139,7 +141,7 @@ public final class LuaPolicy: WeightingPolicy {
     }
 
     private func pushSignals(_ s: StepSignals) {
-        lua.newTable(fieldCount: 12)
+        lua.newTable(fieldCount: 14)
         lua.push(s.tasks); lua.setField("tasks")
         lua.push(s.step); lua.setField("step")
         lua.push(s.epoch); lua.setField("epoch")
@@ -151,6 +153,9 @@ public final class LuaPolicy: WeightingPolicy {
         if let kpi = s.kpi { lua.push(kpi); lua.setField("kpi") }
         if let validationKPI = s.validationKPI { lua.push(validationKPI); lua.setField("val_kpi") }
         if let validationLoss = s.validationLoss { lua.push(validationLoss); lua.setField("val_loss") }
+        if let gradientNorm = s.gradientNorm { lua.push(gradientNorm); lua.setField("grad_norm") }
+        if let gram = s.gram { lua.push(matrix: gram); lua.setField("gram") }
+        if let representationGram = s.representationGram { lua.push(matrix: representationGram); lua.setField("rep_gram") }
     }
 
     private func seedRandom(_ seed: UInt64) throws {

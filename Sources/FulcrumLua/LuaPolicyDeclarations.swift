@@ -23,6 +23,18 @@ extension LuaPolicy {
         return needs
     }
 
+    /// `grad_norm_scope = "shared"` (default) or `"last_shared_layer"`.
+    static func readGradientNormScope(_ lua: LuaState, file: String) throws -> GradientNormScope {
+        lua.rawField("grad_norm_scope", of: -1)
+        defer { lua.pop() }
+        if lua.type(at: -1) == LUA_TNIL { return .sharedParameters }
+        let valid = GradientNormScope.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+        guard lua.type(at: -1) == LUA_TSTRING, let scope = lua.string(at: -1).flatMap(GradientNormScope.init) else {
+            throw LuaPolicyError(policy: file, phase: .load, message: "\(file): 'grad_norm_scope' must be \(valid)")
+        }
+        return scope
+    }
+
     static func readDefaults(_ lua: LuaState, file: String) throws -> [String: PolicyOption] {
         lua.rawField("defaults", of: -1)
         defer { lua.pop() }

@@ -108,3 +108,33 @@ struct PolicyOptionsAndSandboxTests {
         #expect(try second.weights(for: signals(step: 1, loss: [1])) == TaskWeights([1]))
     }
 }
+
+@Suite("Gradient signals in Lua")
+struct GradientSignalsInLuaTests {
+    let directory = ScratchDirectory()
+
+    @Test func gramGradNormAndRepGramArriveAsArrays() throws {
+        let file = directory.write("grads.lua", """
+            local P = { name = "grads", needs = { "gram", "grad_norm", "rep_gram" }, grad_norm_scope = "last_shared_layer" }
+            function P:weights(s)
+              return { s.gram[1][2] + s.grad_norm[2], s.rep_gram[2][1] * 10 }
+            end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file)
+        #expect(policy.needs == [.gram, .gradientNorm, .representationGram])
+        #expect(policy.gradientNormScope == .lastSharedLayer)
+        try policy.start(context(tasks: ["a", "b"]))
+        var s = signals(step: 1, loss: [1, 1])
+        s.gram = [[4, 0.5], [0.5, 9]]
+        s.gradientNorm = [2, 3]
+        s.representationGram = [[1, 0.25], [0.25, 1]]
+        #expect(try policy.weights(for: s) == TaskWeights([3.5, 2.5]))
+    }
+
+    @Test func unknownGradientNormScopeIsALoadError() {
+        let file = directory.write("scope.lua", "return { name = 'x', grad_norm_scope = 'everything', weights = function() end }")
+        let error = #expect(throws: LuaPolicyError.self) { try LuaPolicy(file: file) }
+        #expect(error?.message == "\(file): 'grad_norm_scope' must be 'shared' or 'last_shared_layer'")
+    }
+}
