@@ -9,23 +9,22 @@ extension Tensor {
         let kB = transposeB ? b.shape[1] : b.shape[0]
         let n = transposeB ? b.shape[0] : b.shape[1]
         precondition(k == kB, "matmul: inner dimensions differ, \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
-        var out = [Float](repeating: 0, count: m * n)
-        if m > 0 && n > 0 && k > 0 {
-            a.scalars.withUnsafeBufferPointer { pa in
-                b.scalars.withUnsafeBufferPointer { pb in
-                    out.withUnsafeMutableBufferPointer { pc in
-                        cblas_sgemm(CblasRowMajor,
-                                    transposeA ? CblasTrans : CblasNoTrans,
-                                    transposeB ? CblasTrans : CblasNoTrans,
-                                    Int32(m), Int32(n), Int32(k), 1,
-                                    pa.baseAddress, Int32(a.shape[1]),
-                                    pb.baseAddress, Int32(b.shape[1]),
-                                    0, pc.baseAddress, Int32(n))
-                    }
+        GEMMCounter.operations &+= 2 * m * n * k
+        guard m > 0 && n > 0 && k > 0 else { return Tensor(zeros: [m, n]) }
+        // β = 0: sgemm writes every element of the output, so it need not be zero-filled first.
+        return a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                Tensor(shape: [m, n]) { pc in
+                    cblas_sgemm(CblasRowMajor,
+                                transposeA ? CblasTrans : CblasNoTrans,
+                                transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1,
+                                pa.baseAddress, Int32(a.shape[1]),
+                                pb.baseAddress, Int32(b.shape[1]),
+                                0, pc.baseAddress, Int32(n))
                 }
             }
         }
-        return Tensor(shape: [m, n], scalars: out)
     }
 }
 

@@ -41,32 +41,50 @@ public struct Tensor: Equatable, Sendable {
     /// The same scalars under another shape with the same element count.
     public func reshaped(_ newShape: [Int]) -> Tensor { Tensor(shape: newShape, scalars: scalars) }
 
+    /// A tensor whose scalars `initialize` writes, every one of them (no zero-fill first).
+    public init(shape: [Int], initializingWith initialize: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialize(buffer)
+            initialized = count
+        })
+    }
+
     /// Rows `indices` of a matrix (or of any tensor, along its first axis), in that order.
     public func gatheringRows(_ indices: [Int]) -> Tensor {
         precondition(rank >= 1, "Tensor.gatheringRows: rank-0 tensor")
         let width = count / max(shape[0], 1)
-        var out = [Float](repeating: 0, count: indices.count * width)
-        scalars.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { target in
+        let rows = shape[0]
+        return scalars.withUnsafeBufferPointer { source in
+            Tensor(shape: [indices.count] + shape.dropFirst()) { target in
                 for (i, row) in indices.enumerated() {
-                    precondition(row >= 0 && row < shape[0], "Tensor.gatheringRows: row \(row) out of 0..<\(shape[0])")
-                    for j in 0..<width { target[i * width + j] = source[row * width + j] }
+                    precondition(row >= 0 && row < rows, "Tensor.gatheringRows: row \(row) out of 0..<\(rows)")
+                    (target.baseAddress! + i * width).update(from: source.baseAddress! + row * width, count: width)
                 }
             }
         }
-        return Tensor(shape: [indices.count] + shape.dropFirst(), scalars: out)
     }
 
     /// Element-wise combination of two tensors of the same shape.
+    @inlinable
     public func zipped(with other: Tensor, _ combine: (Float, Float) -> Float) -> Tensor {
         precondition(shape == other.shape, "Tensor.zipped: shapes \(shape) and \(other.shape) differ")
-        var out = scalars
-        for i in out.indices { out[i] = combine(out[i], other.scalars[i]) }
-        return Tensor(shape: shape, scalars: out)
+        return scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                Tensor(shape: shape) { out in
+                    for i in 0..<out.count { out[i] = combine(a[i], b[i]) }
+                }
+            }
+        }
     }
 
+    @inlinable
     public func mapped(_ transform: (Float) -> Float) -> Tensor {
-        Tensor(shape: shape, scalars: scalars.map(transform))
+        scalars.withUnsafeBufferPointer { a in
+            Tensor(shape: shape) { out in
+                for i in 0..<out.count { out[i] = transform(a[i]) }
+            }
+        }
     }
 
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipped(with: rhs, +) }

@@ -27,14 +27,22 @@ public func addingRowVector(_ x: Variable, _ bias: Variable) -> Variable {
     precondition(x.value.rank == 2 && bias.value.shape == [x.value.columns],
                  "addingRowVector: matrix \(x.shape) and bias \(bias.shape), expected bias [\(x.value.rank == 2 ? x.value.columns : -1)]")
     let rows = x.value.rows, columns = x.value.columns
-    var out = x.value
-    for r in 0..<rows { for c in 0..<columns { out.scalars[r * columns + c] += bias.value.scalars[c] } }
-    return Variable(out, parents: [x, bias]) { g, needed in
-        var biasGradient = Tensor(zeros: [columns])
-        if needed[1] {
-            for r in 0..<rows { for c in 0..<columns { biasGradient.scalars[c] += g.scalars[r * columns + c] } }
+    let out = x.value.scalars.withUnsafeBufferPointer { source in
+        bias.value.scalars.withUnsafeBufferPointer { b in
+            Tensor(shape: x.shape) { target in
+                for r in 0..<rows { for c in 0..<columns { target[r * columns + c] = source[r * columns + c] + b[c] } }
+            }
         }
-        return [g, needed[1] ? biasGradient : nil]
+    }
+    return Variable(out, parents: [x, bias]) { g, needed in
+        guard needed[1] else { return [g, nil] }
+        var sums = [Float](repeating: 0, count: columns)
+        g.scalars.withUnsafeBufferPointer { gradient in
+            sums.withUnsafeMutableBufferPointer { total in
+                for r in 0..<rows { for c in 0..<columns { total[c] += gradient[r * columns + c] } }
+            }
+        }
+        return [g, Tensor(shape: [columns], scalars: sums)]
     }
 }
 

@@ -59,49 +59,60 @@ struct ConvolutionGeometry {
     var inputShape: [Int] { [batch, height, width, channels] }
 
     /// [batch·OH·OW, KH·KW·C]: row (b, oh, ow) holds the receptive field, zeros where it overhangs.
+    /// In NHWC a window row (kh fixed) is one contiguous run of KW·C floats in both the image and the
+    /// column matrix, so it is copied as a block.
     func imageToColumns(_ image: Tensor) -> Tensor {
-        var columns = [Float](repeating: 0, count: outputPositions * patchSize)
         image.scalars.withUnsafeBufferPointer { source in
-            columns.withUnsafeMutableBufferPointer { target in
-                forEachWindowCell { row, cell, inputOffset in
-                    let destination = row * patchSize + cell * channels
-                    for c in 0..<channels { target[destination + c] = source[inputOffset + c] }
+            Tensor(shape: [outputPositions, patchSize]) { columns in
+                let target = columns.baseAddress!, input = source.baseAddress!
+                forEachWindowRow { row, kh, rowStart, firstKW, lastKW in
+                    let destination = target + row * patchSize + kh * kernelWidth * channels
+                    guard let rowStart else {
+                        destination.update(repeating: 0, count: kernelWidth * channels)
+                        return
+                    }
+                    destination.update(repeating: 0, count: firstKW * channels)
+                    (destination + firstKW * channels).update(from: input + rowStart + firstKW * channels,
+                                                              count: (lastKW - firstKW) * channels)
+                    (destination + lastKW * channels).update(repeating: 0, count: (kernelWidth - lastKW) * channels)
                 }
             }
         }
-        return Tensor(shape: [outputPositions, patchSize], scalars: columns)
     }
 
     /// The adjoint of `imageToColumns`: adds every column entry back onto the pixel it came from.
     func columnsToImage(_ columns: Tensor) -> Tensor {
-        var image = [Float](repeating: 0, count: batch * height * width * channels)
+        var image = Tensor(zeros: inputShape)
         columns.scalars.withUnsafeBufferPointer { source in
-            image.withUnsafeMutableBufferPointer { target in
-                forEachWindowCell { row, cell, inputOffset in
-                    let origin = row * patchSize + cell * channels
-                    for c in 0..<channels { target[inputOffset + c] += source[origin + c] }
+            image.scalars.withUnsafeMutableBufferPointer { target in
+                let output = target.baseAddress!, input = source.baseAddress!
+                forEachWindowRow { row, kh, rowStart, firstKW, lastKW in
+                    guard let rowStart else { return }
+                    let origin = input + row * patchSize + (kh * kernelWidth + firstKW) * channels
+                    let pixel = output + rowStart + firstKW * channels
+                    for i in 0..<((lastKW - firstKW) * channels) { pixel[i] += origin[i] }
                 }
             }
         }
-        return Tensor(shape: inputShape, scalars: image)
+        return image
     }
 
-    /// Calls `body(outputRow, windowCell, inputOffset)` for every window cell that lies inside the image;
-    /// `inputOffset` is the NHWC offset of channel 0 of the pixel under the cell.
+    /// Calls `body(outputRow, kh, rowStart, firstKW, lastKW)` for every output position and window row:
+    /// `rowStart` is the NHWC offset of the image pixel under window column 0 (nil when the window row
+    /// lies outside the image), and window columns firstKW..<lastKW lie inside the image.
     @inline(__always)
-    func forEachWindowCell(_ body: (Int, Int, Int) -> Void) {
+    func forEachWindowRow(_ body: (Int, Int, Int?, Int, Int) -> Void) {
         for b in 0..<batch {
             for oh in 0..<outputHeight {
                 for ow in 0..<outputWidth {
                     let row = (b * outputHeight + oh) * outputWidth + ow
+                    let left = ow * stride - padding
+                    let firstKW = max(0, -left), lastKW = min(kernelWidth, width - left)
                     for kh in 0..<kernelHeight {
                         let ih = oh * stride - padding + kh
-                        guard ih >= 0 && ih < height else { continue }
-                        for kw in 0..<kernelWidth {
-                            let iw = ow * stride - padding + kw
-                            guard iw >= 0 && iw < width else { continue }
-                            body(row, kh * kernelWidth + kw, ((b * height + ih) * width + iw) * channels)
-                        }
+                        let inside = ih >= 0 && ih < height && firstKW < lastKW
+                        body(row, kh, inside ? ((b * height + ih) * width + left) * channels : nil,
+                             min(firstKW, kernelWidth), max(lastKW, firstKW))
                     }
                 }
             }
