@@ -71,10 +71,12 @@ struct ConvolutionGeometry {
                         destination.update(repeating: 0, count: kernelWidth * channels)
                         return
                     }
-                    destination.update(repeating: 0, count: firstKW * channels)
-                    (destination + firstKW * channels).update(from: input + rowStart + firstKW * channels,
-                                                              count: (lastKW - firstKW) * channels)
-                    (destination + lastKW * channels).update(repeating: 0, count: (kernelWidth - lastKW) * channels)
+                    let run = kernelWidth * channels, first = firstKW * channels, last = lastKW * channels
+                    let pixels = input + rowStart
+                    // Runs are short (KW·C floats): a plain loop beats a call to memmove.
+                    for i in 0..<first { destination[i] = 0 }
+                    for i in first..<last { destination[i] = pixels[i] }
+                    for i in last..<run { destination[i] = 0 }
                 }
             }
         }

@@ -3,17 +3,21 @@
 public func maxPool2d(_ input: Variable, size: Int) -> Variable {
     let pooling = PoolingGeometry(input, size: size, name: "maxPool2d")
     var winners = [Int32](repeating: 0, count: pooling.outputCount)
+    let channels = pooling.channels
     let output = input.value.scalars.withUnsafeBufferPointer { source in
         Tensor(shape: pooling.outputShape) { out in
             winners.withUnsafeMutableBufferPointer { winner in
+                // Cell by cell, channels innermost: contiguous in NHWC, so the comparisons vectorise.
                 pooling.forEachWindow { outputOffset, firstInputOffset in
-                    for c in 0..<pooling.channels {
-                        var best = -Float.infinity, bestOffset = firstInputOffset + c
-                        pooling.forEachCell(from: firstInputOffset) { offset in
-                            if source[offset + c] > best { best = source[offset + c]; bestOffset = offset + c }
+                    for c in 0..<channels {
+                        out[outputOffset + c] = source[firstInputOffset + c]
+                        winner[outputOffset + c] = Int32(firstInputOffset + c)
+                    }
+                    pooling.forEachCell(from: firstInputOffset) { offset in
+                        for c in 0..<channels where source[offset + c] > out[outputOffset + c] {
+                            out[outputOffset + c] = source[offset + c]
+                            winner[outputOffset + c] = Int32(offset + c)
                         }
-                        out[outputOffset + c] = best
-                        winner[outputOffset + c] = Int32(bestOffset)
                     }
                 }
             }
