@@ -29,6 +29,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        AllocatorTuning.reuseLargeBlocks()
         let sgemm = Benchmark.sgemm(threads: threads)
         if json {
             print(#"{"name":"sgemm-256x784x256","threads":\#(threads),"gflopsPerSecond":\#(String(format: "%.1f", sgemm))}"#)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FulcrumCore
 import FulcrumExperiment
 
 struct RunCommand: ParsableCommand {
@@ -13,6 +14,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var storeOption: StoreOption
 
     func run() throws {
+        AllocatorTuning.reuseLargeBlocks()
         let manifest = try Manifest.load(manifest)
         let store = try RunStore(path: storeOption.store)
         let runner = ExperimentRunner(manifest: manifest, store: store) { print($0) }
