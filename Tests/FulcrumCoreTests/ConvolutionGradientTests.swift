@@ -68,6 +68,35 @@ struct ConvolutionGradientTests {
         expectGradientsMatchFiniteDifferences([sampleTensor(shape, seed: 8)]) { v in projected(avgPool2d(v[0], size: size)) }
     }
 
+    /// Sixteen channels take the eight-lane path: values and gradient routing against a direct search.
+    @Test func maxPoolingOverManyChannelsMatchesADirectSearch() {
+        let shape = [2, 4, 6, 16]
+        let x = Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float(($0 * 7919) % 1009) })
+        let input = Variable(x, requiresGrad: true)
+        let pooled = maxPool2d(input, size: 2)
+        pooled.backward(seed: sampleTensor(pooled.shape, seed: 3))
+        var expectedGradient = Tensor(zeros: shape)
+        for b in 0..<2 {
+            for oh in 0..<2 {
+                for ow in 0..<3 {
+                    for c in 0..<16 {
+                        var best = -Float.infinity, bestOffset = 0
+                        for kh in 0..<2 {
+                            for kw in 0..<2 {
+                                let offset = ((b * 4 + 2 * oh + kh) * 6 + 2 * ow + kw) * 16 + c
+                                if x.scalars[offset] > best { (best, bestOffset) = (x.scalars[offset], offset) }
+                            }
+                        }
+                        let out = ((b * 2 + oh) * 3 + ow) * 16 + c
+                        #expect(pooled.value.scalars[out] == best)
+                        expectedGradient.scalars[bestOffset] += sampleTensor(pooled.shape, seed: 3).scalars[out]
+                    }
+                }
+            }
+        }
+        #expect(input.grad == expectedGradient)
+    }
+
     @Test func poolingValues() {
         let x = Tensor(shape: [1, 2, 2, 1], scalars: [1, 4, -2, 3])
         #expect(maxPool2d(Variable(x), size: 2).value.scalars == [4])

@@ -64,19 +64,28 @@ struct ConvolutionGeometry {
     func imageToColumns(_ image: Tensor) -> Tensor {
         image.scalars.withUnsafeBufferPointer { source in
             Tensor(shape: [outputPositions, patchSize]) { columns in
-                let target = columns.baseAddress!, input = source.baseAddress!
-                forEachWindowRow { row, kh, rowStart, firstKW, lastKW in
-                    let destination = target + row * patchSize + kh * kernelWidth * channels
-                    guard let rowStart else {
-                        destination.update(repeating: 0, count: kernelWidth * channels)
-                        return
+                var destination = columns.baseAddress!
+                let input = source.baseAddress!
+                let run = kernelWidth * channels
+                for b in 0..<batch {
+                    for oh in 0..<outputHeight {
+                        for ow in 0..<outputWidth {
+                            let left = ow * stride - padding
+                            let first = max(0, -left) * channels, last = max(min(kernelWidth, width - left) * channels, first)
+                            for kh in 0..<kernelHeight {
+                                let ih = oh * stride - padding + kh
+                                if ih < 0 || ih >= height {
+                                    for i in 0..<run { destination[i] = 0 }
+                                } else {
+                                    let pixels = input + ((b * height + ih) * width + left) * channels
+                                    for i in 0..<first { destination[i] = 0 }
+                                    for i in first..<last { destination[i] = pixels[i] }
+                                    for i in last..<run { destination[i] = 0 }
+                                }
+                                destination += run
+                            }
+                        }
                     }
-                    let run = kernelWidth * channels, first = firstKW * channels, last = lastKW * channels
-                    let pixels = input + rowStart
-                    // Runs are short (KW·C floats): a plain loop beats a call to memmove.
-                    for i in 0..<first { destination[i] = 0 }
-                    for i in first..<last { destination[i] = pixels[i] }
-                    for i in last..<run { destination[i] = 0 }
                 }
             }
         }
@@ -87,37 +96,27 @@ struct ConvolutionGeometry {
         var image = Tensor(zeros: inputShape)
         columns.scalars.withUnsafeBufferPointer { source in
             image.scalars.withUnsafeMutableBufferPointer { target in
-                let output = target.baseAddress!, input = source.baseAddress!
-                forEachWindowRow { row, kh, rowStart, firstKW, lastKW in
-                    guard let rowStart else { return }
-                    let origin = input + row * patchSize + (kh * kernelWidth + firstKW) * channels
-                    let pixel = output + rowStart + firstKW * channels
-                    for i in 0..<((lastKW - firstKW) * channels) { pixel[i] += origin[i] }
-                }
-            }
-        }
-        return image
-    }
-
-    /// Calls `body(outputRow, kh, rowStart, firstKW, lastKW)` for every output position and window row:
-    /// `rowStart` is the NHWC offset of the image pixel under window column 0 (nil when the window row
-    /// lies outside the image), and window columns firstKW..<lastKW lie inside the image.
-    @inline(__always)
-    func forEachWindowRow(_ body: (Int, Int, Int?, Int, Int) -> Void) {
-        for b in 0..<batch {
-            for oh in 0..<outputHeight {
-                for ow in 0..<outputWidth {
-                    let row = (b * outputHeight + oh) * outputWidth + ow
-                    let left = ow * stride - padding
-                    let firstKW = max(0, -left), lastKW = min(kernelWidth, width - left)
-                    for kh in 0..<kernelHeight {
-                        let ih = oh * stride - padding + kh
-                        let inside = ih >= 0 && ih < height && firstKW < lastKW
-                        body(row, kh, inside ? ((b * height + ih) * width + left) * channels : nil,
-                             min(firstKW, kernelWidth), max(lastKW, firstKW))
+                var origin = source.baseAddress!
+                let output = target.baseAddress!
+                let run = kernelWidth * channels
+                for b in 0..<batch {
+                    for oh in 0..<outputHeight {
+                        for ow in 0..<outputWidth {
+                            let left = ow * stride - padding
+                            let first = max(0, -left) * channels, last = max(min(kernelWidth, width - left) * channels, first)
+                            for kh in 0..<kernelHeight {
+                                let ih = oh * stride - padding + kh
+                                if ih >= 0 && ih < height {
+                                    let pixels = output + ((b * height + ih) * width + left) * channels
+                                    for i in first..<last { pixels[i] += origin[i] }
+                                }
+                                origin += run
+                            }
+                        }
                     }
                 }
             }
         }
+        return image
     }
 }

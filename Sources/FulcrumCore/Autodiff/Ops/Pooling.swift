@@ -3,20 +3,39 @@
 public func maxPool2d(_ input: Variable, size: Int) -> Variable {
     let pooling = PoolingGeometry(input, size: size, name: "maxPool2d")
     var winners = [Int32](repeating: 0, count: pooling.outputCount)
-    let channels = pooling.channels
+    let (channels, size, width) = (pooling.channels, pooling.size, pooling.width)
     let output = input.value.scalars.withUnsafeBufferPointer { source in
         Tensor(shape: pooling.outputShape) { out in
             winners.withUnsafeMutableBufferPointer { winner in
-                // Cell by cell, channels innermost: contiguous in NHWC, so the comparisons vectorise.
-                pooling.forEachWindow { outputOffset, firstInputOffset in
+                let best = out.baseAddress!, from = winner.baseAddress!, pixels = source.baseAddress!
+                // Cell by cell with the channels innermost: contiguous in NHWC.
+                pooling.forEachWindow { o, first in
                     for c in 0..<channels {
-                        out[outputOffset + c] = source[firstInputOffset + c]
-                        winner[outputOffset + c] = Int32(firstInputOffset + c)
+                        best[o + c] = pixels[first + c]
+                        from[o + c] = Int32(truncatingIfNeeded: first + c)
                     }
-                    pooling.forEachCell(from: firstInputOffset) { offset in
-                        for c in 0..<channels where source[offset + c] > out[outputOffset + c] {
-                            out[outputOffset + c] = source[offset + c]
-                            winner[outputOffset + c] = Int32(offset + c)
+                    for kh in 0..<size {
+                        for kw in 0..<size where kh != 0 || kw != 0 {
+                            let cell = first &+ (kh &* width &+ kw) &* channels
+                            var c = 0
+                            // Branch-free: on random data a compare-and-branch mispredicts half the time.
+                            while c &+ 8 <= channels {
+                                let values = UnsafeRawPointer(pixels + cell + c).loadUnaligned(as: SIMD8<Float>.self)
+                                let current = UnsafeRawPointer(best + o + c).loadUnaligned(as: SIMD8<Float>.self)
+                                let better = values .> current
+                                let sources = UnsafeRawPointer(from + o + c).loadUnaligned(as: SIMD8<Int32>.self)
+                                let offsets = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: cell &+ c)) &+ SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+                                UnsafeMutableRawPointer(best + o + c).storeBytes(of: current.replacing(with: values, where: better), as: SIMD8<Float>.self)
+                                UnsafeMutableRawPointer(from + o + c).storeBytes(of: sources.replacing(with: offsets, where: better),
+                                                                                 as: SIMD8<Int32>.self)
+                                c &+= 8
+                            }
+                            while c < channels {
+                                let value = pixels[cell &+ c], better = value > best[o &+ c]
+                                best[o &+ c] = better ? value : best[o &+ c]
+                                from[o &+ c] = better ? Int32(truncatingIfNeeded: cell &+ c) : from[o &+ c]
+                                c &+= 1
+                            }
                         }
                     }
                 }
