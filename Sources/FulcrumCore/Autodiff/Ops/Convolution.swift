@@ -64,28 +64,18 @@ struct ConvolutionGeometry {
     func imageToColumns(_ image: Tensor) -> Tensor {
         image.scalars.withUnsafeBufferPointer { source in
             Tensor(shape: [outputPositions, patchSize]) { columns in
-                var destination = columns.baseAddress!
-                let input = source.baseAddress!
+                let target = columns.baseAddress!, input = source.baseAddress!
                 let run = kernelWidth * channels
-                for b in 0..<batch {
-                    for oh in 0..<outputHeight {
-                        for ow in 0..<outputWidth {
-                            let left = ow * stride - padding
-                            let first = max(0, -left) * channels, last = max(min(kernelWidth, width - left) * channels, first)
-                            for kh in 0..<kernelHeight {
-                                let ih = oh * stride - padding + kh
-                                if ih < 0 || ih >= height {
-                                    for i in 0..<run { destination[i] = 0 }
-                                } else {
-                                    let pixels = input + ((b * height + ih) * width + left) * channels
-                                    for i in 0..<first { destination[i] = 0 }
-                                    for i in first..<last { destination[i] = pixels[i] }
-                                    for i in last..<run { destination[i] = 0 }
-                                }
-                                destination += run
-                            }
-                        }
+                forEachWindowRow { columnOffset, pixelOffset, first, last in
+                    let destination = target + columnOffset
+                    guard let pixelOffset else {
+                        for i in 0..<run { destination[i] = 0 }
+                        return
                     }
+                    let pixels = input + pixelOffset
+                    for i in 0..<first { destination[i] = 0 }
+                    for i in first..<last { destination[i] = pixels[i] }
+                    for i in last..<run { destination[i] = 0 }
                 }
             }
         }
@@ -96,27 +86,37 @@ struct ConvolutionGeometry {
         var image = Tensor(zeros: inputShape)
         columns.scalars.withUnsafeBufferPointer { source in
             image.scalars.withUnsafeMutableBufferPointer { target in
-                var origin = source.baseAddress!
-                let output = target.baseAddress!
-                let run = kernelWidth * channels
-                for b in 0..<batch {
-                    for oh in 0..<outputHeight {
-                        for ow in 0..<outputWidth {
-                            let left = ow * stride - padding
-                            let first = max(0, -left) * channels, last = max(min(kernelWidth, width - left) * channels, first)
-                            for kh in 0..<kernelHeight {
-                                let ih = oh * stride - padding + kh
-                                if ih >= 0 && ih < height {
-                                    let pixels = output + ((b * height + ih) * width + left) * channels
-                                    for i in first..<last { pixels[i] += origin[i] }
-                                }
-                                origin += run
-                            }
-                        }
-                    }
+                let output = target.baseAddress!, input = source.baseAddress!
+                forEachWindowRow { columnOffset, pixelOffset, first, last in
+                    guard let pixelOffset else { return }
+                    let origin = input + columnOffset, pixels = output + pixelOffset
+                    for i in first..<last { pixels[i] += origin[i] }
                 }
             }
         }
         return image
+    }
+
+    /// Calls `body(columnOffset, pixelOffset, first, last)` for every output position and window row
+    /// (kh): the offset of that run in the column matrix, the NHWC offset of the image pixel under
+    /// window column 0 (nil when the window row lies outside the image), and the range first..<last of
+    /// the run (in floats) that lies inside the image.
+    @inline(__always)
+    private func forEachWindowRow(_ body: (Int, Int?, Int, Int) -> Void) {
+        let run = kernelWidth * channels
+        var columnOffset = 0
+        for b in 0..<batch {
+            for oh in 0..<outputHeight {
+                for ow in 0..<outputWidth {
+                    let left = ow * stride - padding
+                    let first = max(0, -left) * channels, last = max(min(kernelWidth, width - left) * channels, first)
+                    for kh in 0..<kernelHeight {
+                        let ih = oh * stride - padding + kh
+                        body(columnOffset, ih >= 0 && ih < height ? ((b * height + ih) * width + left) * channels : nil, first, last)
+                        columnOffset += run
+                    }
+                }
+            }
+        }
     }
 }
