@@ -148,7 +148,3 @@ final class StepTimer: TrainingHook {
 
     var medianSeconds: Double { Benchmark.median(durations) }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

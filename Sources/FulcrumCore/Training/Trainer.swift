@@ -84,9 +84,8 @@ public final class Trainer {
                 latestEvaluation = try evaluate(afterStep: step)
             }
         }
-        let elapsed = ContinuousClock.now - clock
         let summary = RunSummary(steps: config.steps, finalEvaluation: latestEvaluation,
-                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                                 seconds: (ContinuousClock.now - clock).seconds)
         for hook in hooks { try hook.runFinished(summary) }
         return summary
     }

@@ -115,7 +115,3 @@ extension PolicyOption: Encodable {
         }
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
