@@ -1,5 +1,6 @@
 // Lua 5.4 C API (Debian's liblua5.4-dev; pkg-config lua5.4), plus functions for the API's
 // macros, which Swift cannot import. Only FulcrumLua imports this module.
+#include <stdlib.h>
 #include <lua.h>
 #include <lualib.h>
 #include <lauxlib.h>
@@ -20,4 +21,26 @@ static inline int fulcrum_lua_traceback(lua_State *L) {
     }
     luaL_traceback(L, L, message, 1);
     return 1;
+}
+
+// The allocator of a policy's state: it refuses to grow the state past `limit` bytes (0: no
+// limit), so a policy that allocates without bound fails with a memory error instead of taking
+// the process down.
+typedef struct {
+    size_t used;
+    size_t limit;
+} fulcrum_lua_memory;
+
+static inline void *fulcrum_lua_allocate(void *ud, void *ptr, size_t osize, size_t nsize) {
+    fulcrum_lua_memory *memory = (fulcrum_lua_memory *)ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        memory->used -= old;
+        free(ptr);
+        return NULL;
+    }
+    if (nsize > old && memory->limit != 0 && memory->used - old + nsize > memory->limit) return NULL;
+    void *block = realloc(ptr, nsize);
+    if (block != NULL) memory->used = memory->used - old + nsize;
+    return block;
 }

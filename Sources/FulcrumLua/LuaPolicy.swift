@@ -20,12 +20,12 @@ public final class LuaPolicy: WeightingPolicy {
     private var taskCount = 0
 
     /// Loads and checks the policy file; `options` must be declared in its `defaults`, with the same type.
-    public init(file: String, options overrides: [String: PolicyOption] = [:]) throws {
+    public init(file: String, options overrides: [String: PolicyOption] = [:], limits: LuaLimits = LuaLimits()) throws {
         self.file = file
         func loadError(_ message: String, _ traceback: String? = nil) -> LuaPolicyError {
             LuaPolicyError(policy: file, phase: .load, message: message, traceback: traceback)
         }
-        do { lua = try LuaState() } catch let failure as LuaState.Failure { throw loadError(failure.message) }
+        do { lua = try LuaState(limits: limits) } catch let failure as LuaState.Failure { throw loadError(failure.message) }
         do {
             try lua.loadFile(file)
             try lua.call(arguments: 0, results: 1)
@@ -74,7 +74,7 @@ public final class LuaPolicy: WeightingPolicy {
     public func start(_ context: PolicyContext) throws {
         taskCount = context.tasks.count
         do {
-            try seedRandom(context.seed)
+            try lua.seedRandom(context.seed)
             // self: the options as fields, with the module's functions through __index.
             lua.newTable(fieldCount: options.count)
             for (key, value) in options.sorted(by: { $0.key < $1.key }) {
@@ -156,15 +156,6 @@ public final class LuaPolicy: WeightingPolicy {
         if let gradientNorm = s.gradientNorm { lua.push(gradientNorm); lua.setField("grad_norm") }
         if let gram = s.gram { lua.push(matrix: gram); lua.setField("gram") }
         if let representationGram = s.representationGram { lua.push(matrix: representationGram); lua.setField("rep_gram") }
-    }
-
-    private func seedRandom(_ seed: UInt64) throws {
-        lua_getglobal(lua.L, "math")
-        lua.rawField("randomseed", of: -1)
-        lua_rotate(lua.L, -2, 1)
-        lua.pop()
-        lua.push(Int(truncatingIfNeeded: seed))
-        try lua.call(arguments: 1, results: 0)
     }
 
     // MARK: Checking the answer

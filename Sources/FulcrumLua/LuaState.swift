@@ -13,8 +13,19 @@ final class LuaState {
         let traceback: String?
     }
 
-    init() throws {
-        guard let state = luaL_newstate() else { throw Failure(message: "cannot create a Lua state (out of memory)", traceback: nil) }
+    let limits: LuaLimits
+    private let memory: UnsafeMutablePointer<fulcrum_lua_memory>
+    /// The original `math.randomseed`, kept for the host (policies cannot reseed).
+    private var randomSeedReference: Int32 = LUA_NOREF
+
+    init(limits: LuaLimits = LuaLimits()) throws {
+        self.limits = limits
+        memory = .allocate(capacity: 1)
+        memory.initialize(to: fulcrum_lua_memory(used: 0, limit: 0))
+        guard let state = lua_newstate(fulcrum_lua_allocate, memory) else {
+            memory.deallocate()
+            throw Failure(message: "cannot create a Lua state (out of memory)", traceback: nil)
+        }
         L = state
         let libraries: [(String, lua_CFunction)] = [
             ("_G", luaopen_base), ("string", luaopen_string), ("table", luaopen_table),
@@ -24,16 +35,46 @@ final class LuaState {
             luaL_requiref(L, name, open, 1)
             fulcrum_lua_pop(L, 1)
         }
-        try run(Self.sandboxPrelude, name: "=sandbox")
+        try loadChunk(Data(Self.sandboxPrelude.utf8), name: "=sandbox")
+        try call(arguments: 0, results: 1)
+        randomSeedReference = luaL_ref(L, fulcrum_lua_registryindex())
+        // The limit applies to the policy, not to the libraries and the prelude.
+        memory.pointee.limit = limits.memoryBytes
     }
 
-    deinit { lua_close(L) }
+    deinit {
+        lua_close(L)
+        memory.deallocate()
+    }
 
+    /// Removes what a policy must not reach and makes globals strict: reading or assigning a global
+    /// that does not exist is an error naming it (policies keep their state in `self` or in locals).
+    /// Returns the original `math.randomseed` to the host.
     private static let sandboxPrelude = """
-        dofile, loadfile = nil, nil
+        dofile, loadfile, collectgarbage = nil, nil, nil
         local textOnlyLoad = load
         load = function(chunk, chunkname, _, env) return textOnlyLoad(chunk, chunkname, "t", env) end
+        local seed = math.randomseed
+        math.randomseed = function()
+          error("math.randomseed is disabled: math.random is seeded from the run's seed", 2)
+        end
+        random = math.random
+        setmetatable(_G, {
+          __metatable = "the global table is locked",
+          __index = function(_, name) error("unknown global '" .. tostring(name) .. "'", 2) end,
+          __newindex = function(_, name)
+            error("assignment to undeclared global '" .. tostring(name) .. "' (use a local, or a field of self)", 2)
+          end,
+        })
+        return seed
         """
+
+    /// Seeds `math.random` (and `random`) for a run.
+    func seedRandom(_ seed: UInt64) throws {
+        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(randomSeedReference))
+        lua_pushinteger(L, lua_Integer(truncatingIfNeeded: seed))
+        try call(arguments: 1, results: 0)
+    }
 
     /// Compiles the file at `path` as a text chunk and pushes it as a function.
     func loadFile(_ path: String) throws {
@@ -54,12 +95,6 @@ final class LuaState {
         }
     }
 
-    /// Runs a chunk of trusted host code.
-    private func run(_ source: String, name: String) throws {
-        try loadChunk(Data(source.utf8), name: name)
-        try call(arguments: 0, results: 0)
-    }
-
     /// Calls the function below the top `arguments` values under `pcall` with a traceback handler,
     /// leaving `results` values on the stack. Lua errors never unwind through Swift frames.
     func call(arguments: Int32, results: Int32) throws {
@@ -72,6 +107,9 @@ final class LuaState {
         guard status == LUA_OK else {
             let report = string(at: -1) ?? "unknown error"
             fulcrum_lua_pop(L, 1)
+            if status == LUA_ERRMEM && memory.pointee.limit != 0 {
+                throw Failure(message: "memory limit of \(LuaLimits.describe(bytes: limits.memoryBytes)) exceeded", traceback: nil)
+            }
             throw Self.failure(from: report)
         }
     }

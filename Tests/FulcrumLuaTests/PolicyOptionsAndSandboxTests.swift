@@ -46,13 +46,15 @@ struct PolicyOptionsAndSandboxTests {
 
     @Test(arguments: [
         ("io", "nil"), ("os", "nil"), ("debug", "nil"), ("package", "nil"), ("require", "nil"),
-        ("dofile", "nil"), ("loadfile", "nil"), ("string", "table"), ("utf8", "table"),
+        ("dofile", "nil"), ("loadfile", "nil"), ("collectgarbage", "nil"), ("string", "table"), ("utf8", "table"),
+        ("random", "function"),
     ])
     func onlyTheSafeLibrariesAreOpen(global: String, expectedType: String) throws {
         let file = directory.write("globals.lua", """
             local P = { name = "globals" }
             function P:weights(s)
-              assert(type(\(global)) == "\(expectedType)", "\(global) is " .. type(\(global)))
+              local value = rawget(_G, "\(global)")
+              assert(type(value) == "\(expectedType)", "\(global) is " .. type(value))
               return { 1 }
             end
             return P
@@ -96,7 +98,7 @@ struct PolicyOptionsAndSandboxTests {
     @Test func runsDoNotShareState() throws {
         let file = directory.write("counter.lua", """
             local P = { name = "counter" }
-            count = 0
+            local count = 0
             function P:weights(s) count = count + 1; return { count } end
             return P
             """)
@@ -106,6 +108,85 @@ struct PolicyOptionsAndSandboxTests {
         _ = try first.weights(for: signals(step: 1, loss: [1]))
         #expect(try first.weights(for: signals(step: 2, loss: [1])) == TaskWeights([2]))
         #expect(try second.weights(for: signals(step: 1, loss: [1])) == TaskWeights([1]))
+    }
+}
+
+@Suite("Sandbox rules and limits")
+struct SandboxTests {
+    let directory = ScratchDirectory()
+
+    func failure(_ body: String, limits: LuaLimits = LuaLimits()) throws -> (LuaPolicyError, String) {
+        let file = directory.write("rule.lua", "local P = { name = \"rule\" }\nfunction P:weights(s)\n\(body)\nend\nreturn P\n")
+        let policy = try LuaPolicy(file: file, limits: limits)
+        try policy.start(context(tasks: ["a"]))
+        let error = try #require(throws: LuaPolicyError.self) { try policy.weights(for: signals(step: 2, loss: [1])) }
+        return (error, file)
+    }
+
+    @Test func readingAnUnknownGlobalNamesIt() throws {
+        let (error, file) = try failure("  return { weigth }")
+        #expect(error.description == "policy rule step 2: \(file):3: unknown global 'weigth'")
+    }
+
+    @Test func assigningAGlobalNamesIt() throws {
+        let (error, file) = try failure("  total = 1\n  return { total }")
+        #expect(error.description == "policy rule step 2: \(file):3: assignment to undeclared global 'total' (use a local, or a field of self)")
+    }
+
+    @Test(arguments: [
+        ("  return { os.time() }", "unknown global 'os'"),
+        ("  return { io.read() }", "unknown global 'io'"),
+        ("  return { debug.traceback() }", "unknown global 'debug'"),
+        ("  return { require('x') }", "unknown global 'require'"),
+        ("  return { collectgarbage('count') }", "unknown global 'collectgarbage'"),
+        ("  setmetatable(_G, nil)", "cannot change a protected metatable"),
+        ("  math.randomseed(1)", "math.randomseed is disabled: math.random is seeded from the run's seed"),
+    ])
+    func escapesFailWithAClearMessage(body: String, message: String) throws {
+        let (error, file) = try failure(body)
+        #expect(error.description == "policy rule step 2: \(file):3: \(message)")
+    }
+
+    @Test func escapeThroughMetatablesOfStringsStaysInsideTheState() throws {
+        // A policy may change its own string metatable, but the state is its own: the next run is clean.
+        let file = directory.write("strings.lua", """
+            local P = { name = "strings" }
+            function P:weights(s)
+              getmetatable("").__index.upper = function() return "pwned" end
+              return { ("a"):upper() == "pwned" and 1 or 0 }
+            end
+            return P
+            """)
+        let first = try LuaPolicy(file: file)
+        try first.start(context(tasks: ["a"]))
+        #expect(try first.weights(for: signals(step: 1, loss: [1])) == TaskWeights([1]))
+        let clean = directory.write("clean.lua", "local P = { name = 'clean' }\nfunction P:weights(s) return { ('a'):upper() == 'A' and 1 or 0 } end\nreturn P\n")
+        let second = try LuaPolicy(file: clean)
+        try second.start(context(tasks: ["a"]))
+        #expect(try second.weights(for: signals(step: 1, loss: [1])) == TaskWeights([1]))
+    }
+
+    @Test func unboundedAllocationIsStoppedAtTheMemoryLimit() throws {
+        let limits = LuaLimits(memoryBytes: 4 << 20)
+        let (error, _) = try failure("""
+              local hoard = {}
+              while true do hoard[#hoard + 1] = string.rep("x", 4096) .. #hoard end
+            """, limits: limits)
+        #expect(error.description == "policy rule step 2: memory limit of 4 MiB exceeded")
+        // The next policy, with its own state, runs normally.
+        let fine = try LuaPolicy(file: shippedPolicy("equal"), limits: limits)
+        try fine.start(context(tasks: ["a"]))
+        #expect(try fine.weights(for: signals(step: 1, loss: [1])) == TaskWeights([1]))
+    }
+
+    @Test func policiesCanUseTheSeededRandomGlobal() throws {
+        let file = directory.write("rlw.lua", "local P = { name = 'rlw' }\nfunction P:weights(s) return { random(), math.random() } end\nreturn P\n")
+        func draw(_ seed: UInt64) throws -> [Double] {
+            let policy = try LuaPolicy(file: file)
+            try policy.start(context(tasks: ["a", "b"], seed: seed))
+            return try policy.weights(for: signals(step: 1, loss: [1, 1])).shared
+        }
+        #expect(try draw(3) == draw(3))
     }
 }
 
