@@ -15,6 +15,7 @@ final class LuaState {
 
     let limits: LuaLimits
     private let memory: UnsafeMutablePointer<fulcrum_lua_memory>
+    private let watchdog: UnsafeMutablePointer<fulcrum_lua_watchdog>?
     /// The original `math.randomseed`, kept for the host (policies cannot reseed).
     private var randomSeedReference: Int32 = LUA_NOREF
 
@@ -27,6 +28,18 @@ final class LuaState {
             throw Failure(message: "cannot create a Lua state (out of memory)", traceback: nil)
         }
         L = state
+        if limits.milliseconds > 0 {
+            let watch = UnsafeMutablePointer<fulcrum_lua_watchdog>.allocate(capacity: 1)
+            guard fulcrum_lua_watchdog_start(watch, state, Int64(limits.milliseconds)) == 0 else {
+                watch.deallocate()
+                lua_close(state)
+                memory.deallocate()
+                throw Failure(message: "cannot start the policy's time-limit watchdog", traceback: nil)
+            }
+            watchdog = watch
+        } else {
+            watchdog = nil
+        }
         let libraries: [(String, lua_CFunction)] = [
             ("_G", luaopen_base), ("string", luaopen_string), ("table", luaopen_table),
             ("math", luaopen_math), ("utf8", luaopen_utf8),
@@ -43,6 +56,10 @@ final class LuaState {
     }
 
     deinit {
+        if let watchdog {
+            fulcrum_lua_watchdog_stop(watchdog)
+            watchdog.deallocate()
+        }
         lua_close(L)
         memory.deallocate()
     }
@@ -101,12 +118,21 @@ final class LuaState {
         let functionIndex = lua_gettop(L) - arguments
         lua_pushcclosure(L, fulcrum_lua_traceback, 0)
         lua_rotate(L, functionIndex, 1)
+        if let watchdog { fulcrum_lua_watchdog_begin(watchdog) }
         let status = fulcrum_lua_pcall(L, arguments, results, functionIndex)
+        let timedOut = watchdog.map { fulcrum_lua_watchdog_end($0) != 0 } ?? false
         lua_rotate(L, functionIndex, -1)  // the handler to the top…
         fulcrum_lua_pop(L, 1)             // …and off the stack
         guard status == LUA_OK else {
             let report = string(at: -1) ?? "unknown error"
             fulcrum_lua_pop(L, 1)
+            if timedOut {
+                let failure = Self.failure(from: report)
+                let timeLimit = "time limit of \(limits.milliseconds) ms exceeded"
+                // The hook's message carries the line the policy was at; a message the policy made
+                // of its own (having caught the first timeout error) is replaced by the limit's.
+                throw failure.message.hasSuffix(timeLimit) ? failure : Failure(message: timeLimit, traceback: failure.traceback)
+            }
             if status == LUA_ERRMEM && memory.pointee.limit != 0 {
                 throw Failure(message: "memory limit of \(LuaLimits.describe(bytes: limits.memoryBytes)) exceeded", traceback: nil)
             }

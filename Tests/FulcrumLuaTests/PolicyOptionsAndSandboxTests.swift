@@ -179,6 +179,36 @@ struct SandboxTests {
         #expect(try fine.weights(for: signals(step: 1, loss: [1])) == TaskWeights([1]))
     }
 
+    @Test func aPolicyThatRunsForeverIsStoppedAtTheTimeLimit() throws {
+        let (error, file) = try failure("  while true do end", limits: LuaLimits(milliseconds: 100))
+        #expect(error.description == "policy rule step 2: \(file):3: time limit of 100 ms exceeded")
+    }
+
+    @Test func thePolicysOwnPcallCannotSwallowTheTimeout() throws {
+        let (error, _) = try failure("""
+              while true do
+                pcall(function() while true do end end)
+              end
+            """, limits: LuaLimits(milliseconds: 100))
+        #expect(error.message.hasSuffix("time limit of 100 ms exceeded"))
+    }
+
+    @Test func afterATimeoutTheNextRunProceeds() throws {
+        let limits = LuaLimits(milliseconds: 50)
+        _ = try failure("  while true do end", limits: limits)
+        let next = try LuaPolicy(file: shippedPolicy("dtp"), limits: limits)
+        try next.start(context(tasks: ["a", "b"]))
+        for step in 1...200 {
+            _ = try next.weights(for: signals(step: step, loss: [1, 1], kpi: [0.5, 0.7]))
+        }
+    }
+
+    @Test func aFileThatLoopsAtLoadIsStoppedToo() throws {
+        let file = directory.write("hang.lua", "while true do end\n")
+        let error = try #require(throws: LuaPolicyError.self) { try LuaPolicy(file: file, limits: LuaLimits(milliseconds: 50)) }
+        #expect(error.description == "policy \(file) load: \(file):1: time limit of 50 ms exceeded")
+    }
+
     @Test func policiesCanUseTheSeededRandomGlobal() throws {
         let file = directory.write("rlw.lua", "local P = { name = 'rlw' }\nfunction P:weights(s) return { random(), math.random() } end\nreturn P\n")
         func draw(_ seed: UInt64) throws -> [Double] {
