@@ -194,9 +194,8 @@ struct SandboxTests {
     }
 
     @Test func afterATimeoutTheNextRunProceeds() throws {
-        let limits = LuaLimits(milliseconds: 50)
-        _ = try failure("  while true do end", limits: limits)
-        let next = try LuaPolicy(file: shippedPolicy("dtp"), limits: limits)
+        _ = try failure("  while true do end", limits: LuaLimits(milliseconds: 50))
+        let next = try LuaPolicy(file: shippedPolicy("dtp"))
         try next.start(context(tasks: ["a", "b"]))
         for step in 1...200 {
             _ = try next.weights(for: signals(step: step, loss: [1, 1], kpi: [0.5, 0.7]))
