@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import FulcrumLua
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Write and check weighting policies without a training run.",
+        subcommands: [Check.self, New.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a policy in the sandbox on generated signals and print its weights per step.")
+
+        @Argument(help: "The policy file, e.g. policies/dtp.lua.")
+        var file: String
+
+        @Option(help: "Number of tasks.")
+        var tasks = 4
+
+        @Option(help: "Number of steps.")
+        var steps = 10
+
+        @Option(name: .customLong("option"), help: "Override an option: --option gamma=2 (repeatable).")
+        var options: [String] = []
+
+        @Option(help: "Seed of the generated signals and of random().")
+        var seed: UInt64 = 1
+
+        func validate() throws {
+            guard tasks >= 1, steps >= 1 else { throw ValidationError("--tasks and --steps must be ≥ 1") }
+            for option in options where PolicyCheck.parseOption(option) == nil {
+                throw ValidationError("--option \(option): expected key=value")
+            }
+        }
+
+        func run() throws {
+            let overrides = Dictionary(options.compactMap(PolicyCheck.parseOption), uniquingKeysWith: { $1 })
+            let results = try PolicyCheck.run(file: file, tasks: tasks, steps: steps, options: overrides, seed: seed)
+            let header = (1...tasks).map { label in
+                let text = "w\(label)"
+                return String(repeating: " ", count: max(10 - text.count, 1)) + text
+            }.joined()
+            print(" step" + header)
+            for result in results {
+                let shared = result.weights.shared.map { String(format: "%10.4f", $0) }.joined()
+                let heads = result.weights.isUniformAcrossParameters ? ""
+                    : "   heads:" + result.weights.heads.map { String(format: "%8.4f", $0) }.joined()
+                print(String(format: "%5d", result.step) + shared + heads)
+            }
+            print("\(file): \(steps) steps on \(tasks) tasks, all weights finite and ≥ 0")
+        }
+    }
+
+    struct New: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write policies/NAME.lua from a documented template.")
+
+        @Argument(help: "The policy's name (letters, digits, '_').")
+        var name: String
+
+        func run() throws {
+            let path = try PolicyTemplate.write(name: name)
+            print("wrote \(path); check it with: fulcrum policy check \(path)")
+        }
+    }
+}

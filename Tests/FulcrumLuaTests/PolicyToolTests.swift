@@ -1,0 +1,65 @@
+import Foundation
+import FulcrumCore
+import FulcrumLua
+import FulcrumTestSupport
+import Testing
+
+@Suite("Policy tools: check and new")
+struct PolicyToolTests {
+    let directory = ScratchDirectory()
+
+    @Test(arguments: ["equal", "dtp", "dwa"])
+    func everyShippedPolicyPassesTheCheck(name: String) throws {
+        let results = try PolicyCheck.run(file: shippedPolicy(name), tasks: 4, steps: 30)
+        #expect(results.count == 30)
+        #expect(results.allSatisfy { $0.weights.shared.count == 4 && $0.weights.shared.allSatisfy { $0.isFinite && $0 >= 0 } })
+    }
+
+    @Test func checkGivesEverySignalThePolicyNeeds() throws {
+        let file = directory.write("all.lua", """
+            local P = { name = "all", needs = { "kpi", "val_kpi", "val_loss", "grad_norm", "gram", "rep_gram" } }
+            function P:weights(s)
+              local w = {}
+              for t = 1, #s.tasks do
+                assert(s.kpi[t] >= 0 and s.kpi[t] <= 1 and s.val_kpi[t] and s.val_loss[t] > 0)
+                assert(math.abs(s.grad_norm[t] ^ 2 - s.gram[t][t]) < 1e-9 and s.rep_gram[t][t] >= 0)
+                w[t] = 1
+              end
+              return w
+            end
+            return P
+            """)
+        #expect(try PolicyCheck.run(file: file, tasks: 3, steps: 5).count == 5)
+    }
+
+    @Test func checkIsReproducibleAndHonoursOptions() throws {
+        let a = try PolicyCheck.run(file: shippedPolicy("dtp"), tasks: 3, steps: 8, options: ["gamma": .number(2)])
+        let b = try PolicyCheck.run(file: shippedPolicy("dtp"), tasks: 3, steps: 8, options: ["gamma": .number(2)])
+        let c = try PolicyCheck.run(file: shippedPolicy("dtp"), tasks: 3, steps: 8)
+        #expect(a == b && a != c)
+    }
+
+    @Test func checkFailsWithThePolicysMessage() throws {
+        let file = directory.write("bad.lua", "local P = { name = 'bad' }\nfunction P:weights(s)\n  return { -1 }\nend\nreturn P\n")
+        let error = try #require(throws: LuaPolicyError.self) { try PolicyCheck.run(file: file, tasks: 1, steps: 3) }
+        #expect(error.description == "policy bad step 1: \(file):2: weights[1] is -1.0, expected a finite number ≥ 0")
+    }
+
+    @Test func optionsParseFromTheCommandLine() {
+        #expect(PolicyCheck.parseOption("gamma=2")! == ("gamma", .number(2)))
+        #expect(PolicyCheck.parseOption("on=true")! == ("on", .boolean(true)))
+        #expect(PolicyCheck.parseOption("g=[1, 2.5]")! == ("g", .list([.number(1), .number(2.5)])))
+        #expect(PolicyCheck.parseOption("mode=epoch")! == ("mode", .string("epoch")))
+        #expect(PolicyCheck.parseOption("=3") == nil && PolicyCheck.parseOption("gamma") == nil)
+    }
+
+    @Test func newWritesATemplateThatPassesTheCheck() throws {
+        let path = try PolicyTemplate.write(name: "mine", directory: "\(directory.path)/policies")
+        #expect(path == "\(directory.path)/policies/mine.lua")
+        let policy = try LuaPolicy(file: path)
+        #expect(policy.name == "mine" && policy.defaults == ["temperature": .number(1)])
+        #expect(try PolicyCheck.run(file: path, tasks: 4, steps: 5).count == 5)
+        #expect(throws: PolicyTemplate.TemplateError.self) { try PolicyTemplate.write(name: "mine", directory: "\(directory.path)/policies") }
+        #expect(throws: PolicyTemplate.TemplateError.self) { try PolicyTemplate.write(name: "9lives", directory: directory.path) }
+    }
+}
