@@ -136,3 +136,25 @@ static inline int fulcrum_lua_watchdog_end(fulcrum_lua_watchdog *watchdog) {
     }
     return 0;
 }
+
+// Reads a policy library file for the sandbox's `require` (the Lua side checks the module name and
+// builds the path inside policies/lib). Returns the file's text, or nil and a message.
+#include <stdio.h>
+
+static inline int fulcrum_lua_read_file(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "no file %s", path);
+        return 2;
+    }
+    luaL_Buffer buffer;
+    luaL_buffinit(L, &buffer);
+    char chunk[4096];
+    size_t count;
+    while ((count = fread(chunk, 1, sizeof chunk, file)) > 0) luaL_addlstring(&buffer, chunk, count);
+    fclose(file);
+    luaL_pushresult(&buffer);
+    return 1;
+}

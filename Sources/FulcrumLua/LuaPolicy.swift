@@ -115,6 +115,14 @@ public final class LuaPolicy: WeightingPolicy {
         }
     }
 
+    public func takeOutput() throws -> PolicyOutput {
+        do {
+            return try lua.takeOutput()
+        } catch let failure as LuaState.Failure {
+            throw LuaPolicyError(policy: name, phase: .initialisation, message: failure.message, traceback: failure.traceback)
+        }
+    }
+
     // MARK: Marshalling
 
     private func pushModuleFunction(_ key: String) {

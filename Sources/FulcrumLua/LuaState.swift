@@ -1,4 +1,5 @@
 import CLua
+import FulcrumCore
 import Foundation
 
 /// One Lua interpreter with the policy sandbox: only base, string, table, math and utf8 are opened;
@@ -16,8 +17,11 @@ final class LuaState {
     let limits: LuaLimits
     private let memory: UnsafeMutablePointer<fulcrum_lua_memory>
     private let watchdog: UnsafeMutablePointer<fulcrum_lua_watchdog>?
-    /// The original `math.randomseed`, kept for the host (policies cannot reseed).
+    /// Host-side functions the prelude returns: the original `math.randomseed` (policies cannot
+    /// reseed), the setter of `require`'s library folder, and the taker of `log`/`print` output.
     private var randomSeedReference: Int32 = LUA_NOREF
+    private var libraryDirectoryReference: Int32 = LUA_NOREF
+    private var outputReference: Int32 = LUA_NOREF
 
     init(limits: LuaLimits = LuaLimits()) throws {
         self.limits = limits
@@ -49,7 +53,10 @@ final class LuaState {
             fulcrum_lua_pop(L, 1)
         }
         try loadChunk(Data(Self.sandboxPrelude.utf8), name: "=sandbox")
-        try call(arguments: 0, results: 1)
+        lua_pushcclosure(L, fulcrum_lua_read_file, 0)
+        try call(arguments: 1, results: 3)
+        outputReference = luaL_ref(L, fulcrum_lua_registryindex())
+        libraryDirectoryReference = luaL_ref(L, fulcrum_lua_registryindex())
         randomSeedReference = luaL_ref(L, fulcrum_lua_registryindex())
         // The limit applies to the policy, not to the libraries and the prelude.
         memory.pointee.limit = limits.memoryBytes
@@ -64,10 +71,11 @@ final class LuaState {
         memory.deallocate()
     }
 
-    /// Removes what a policy must not reach and makes globals strict: reading or assigning a global
-    /// that does not exist is an error naming it (policies keep their state in `self` or in locals).
-    /// Returns the original `math.randomseed` to the host.
+    /// Removes what a policy must not reach, adds `require` (policies/lib only), `log` and `print`
+    /// (collected for the run log), and makes globals strict: reading or assigning a global that does
+    /// not exist is an error naming it (policies keep their state in `self` or in locals).
     private static let sandboxPrelude = """
+        local readFile = ...
         dofile, loadfile, collectgarbage = nil, nil, nil
         local textOnlyLoad = load
         load = function(chunk, chunkname, _, env) return textOnlyLoad(chunk, chunkname, "t", env) end
@@ -76,6 +84,48 @@ final class LuaState {
           error("math.randomseed is disabled: math.random is seeded from the run's seed", 2)
         end
         random = math.random
+
+        local libraryDirectory, loaded = nil, {}
+        require = function(name)
+          local valid = type(name) == "string" and name ~= ""
+          if valid then
+            for segment in (name .. "."):gmatch("(.-)%.") do
+              if not segment:match("^[%a_][%w_]*$") then valid = false end
+            end
+          end
+          if not valid then error("require: '" .. tostring(name) .. "' is not a module name like 'simplex' or 'solvers.minnorm'", 2) end
+          if loaded[name] ~= nil then return loaded[name] end
+          if not libraryDirectory then error("require '" .. name .. "': this policy has no library folder", 2) end
+          local path = libraryDirectory .. "/" .. (name:gsub("%.", "/")) .. ".lua"
+          local source, problem = readFile(path)
+          if not source then error("require '" .. name .. "': " .. problem, 2) end
+          local chunk, syntax = textOnlyLoad(source, "@" .. path, "t")
+          if not chunk then error(syntax, 0) end
+          local value = chunk(name)
+          if value == nil then value = true end
+          loaded[name] = value
+          return value
+        end
+
+        local logs, printed = {}, {}
+        log = function(name, value)
+          if type(name) ~= "string" or type(value) ~= "number" or value ~= value or value == math.huge or value == -math.huge then
+            error("log(name, value) needs a string name and a finite number", 2)
+          end
+          logs[#logs + 1] = name
+          logs[#logs + 1] = value
+        end
+        print = function(...)
+          local parts = table.pack(...)
+          for i = 1, parts.n do parts[i] = tostring(parts[i]) end
+          printed[#printed + 1] = table.concat(parts, "\t", 1, parts.n)
+        end
+        local function takeOutput()
+          local taken, lines = logs, printed
+          logs, printed = {}, {}
+          return taken, lines
+        end
+
         setmetatable(_G, {
           __metatable = "the global table is locked",
           __index = function(_, name) error("unknown global '" .. tostring(name) .. "'", 2) end,
@@ -83,8 +133,37 @@ final class LuaState {
             error("assignment to undeclared global '" .. tostring(name) .. "' (use a local, or a field of self)", 2)
           end,
         })
-        return seed
+        return seed, function(directory) libraryDirectory = directory end, takeOutput
         """
+
+    /// Points `require` at `directory` (a policy's `policies/lib`).
+    func setLibraryDirectory(_ directory: String) throws {
+        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(libraryDirectoryReference))
+        _ = lua_pushstring(L, directory)
+        try call(arguments: 1, results: 0)
+    }
+
+    /// The `log(name, value)` entries and `print` lines since the last call.
+    func takeOutput() throws -> PolicyOutput {
+        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(outputReference))
+        try call(arguments: 0, results: 2)
+        defer { pop(2) }
+        var output = PolicyOutput()
+        let logs = lua_absindex(L, -2), lines = lua_absindex(L, -1)
+        let logCount = Int(lua_rawlen(L, logs))
+        for i in stride(from: 1, to: logCount, by: 2) {
+            lua_rawgeti(L, logs, lua_Integer(i))
+            lua_rawgeti(L, logs, lua_Integer(i + 1))
+            if let name = string(at: -2), let value = number(at: -1) { output.logs.append(PolicyLog(name: name, value: value)) }
+            pop(2)
+        }
+        for i in 0..<Int(lua_rawlen(L, lines)) {
+            lua_rawgeti(L, lines, lua_Integer(i + 1))
+            if let line = string(at: -1) { output.lines.append(line) }
+            pop()
+        }
+        return output
+    }
 
     /// Seeds `math.random` (and `random`) for a run.
     func seedRandom(_ seed: UInt64) throws {
@@ -98,6 +177,7 @@ final class LuaState {
         guard let contents = FileManager.default.contents(atPath: path) else {
             throw Failure(message: "cannot read \(path): no such file or not readable", traceback: nil)
         }
+        try setLibraryDirectory(((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("lib"))
         try loadChunk(contents, name: "@" + path)
     }
 

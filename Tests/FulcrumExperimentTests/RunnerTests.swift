@@ -81,3 +81,51 @@ struct RunnerTests {
         #expect(SHA256.hexDigest(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
+
+@Suite("Policy output and libraries in a run")
+struct PolicyOutputRunTests {
+    let scratch = ScratchDirectory()
+
+    @Test func logsAndPrintsReachTheStoreAndLibrariesLoadFromPoliciesLib() throws {
+        scratch.write("policies/lib/scale.lua", """
+            local M = {}
+            function M.double(x) return 2 * x end
+            return M
+            """)
+        let policy = scratch.write("policies/logging.lua", """
+            local scale = require("scale")
+            local P = { name = "logging" }
+            function P:init(ctx) print("starting", #ctx.tasks) end
+            function P:weights(s)
+              log("first_loss", s.loss[1])
+              if s.step == 2 then print("step two") end
+              return { scale.double(0.5), 1 }
+            end
+            return P
+            """)
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(steps: 3, seeds: "[1]", policies: "  logging: { script: \(policy) }")))
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
+        let outcome = try #require(try ExperimentRunner(manifest: manifest, store: store).run().first)
+        #expect(outcome.error == nil)
+        let logs = try store.policyLogs(ofRun: outcome.run.id)
+        #expect(logs.map(\.step) == [1, 2, 3] && logs.allSatisfy { $0.name == "first_loss" && $0.value > 0 })
+        let series = try store.stepSeries(ofRun: outcome.run.id).filter { $0.task == 0 }
+        #expect(logs.map(\.value) == series.map(\.loss))
+        #expect(try store.printedLines(ofRun: outcome.run.id).map { "\($0.step): \($0.line)" } == ["1: starting\t2", "2: step two"])
+        #expect(series.allSatisfy { $0.weight == 1 })
+    }
+
+    @Test(arguments: [
+        ("require('../secrets')", "require: '../secrets' is not a module name like 'simplex' or 'solvers.minnorm'"),
+        ("require('absent')", "require 'absent': no file POLICIES/lib/absent.lua"),
+        ("log('x', 0/0)", "log(name, value) needs a string name and a finite number"),
+    ])
+    func badRequiresAndLogsFailTheRunClearly(call: String, message: String) throws {
+        let policy = scratch.write("policies/bad.lua", "local P = { name = 'bad' }\nfunction P:weights(s)\n  \(call)\n  return { 1, 1 }\nend\nreturn P\n")
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(steps: 2, seeds: "[1]", policies: "  bad: { script: \(policy) }")))
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
+        let outcome = try #require(try ExperimentRunner(manifest: manifest, store: store).run().first)
+        let expected = message.replacingOccurrences(of: "POLICIES", with: "\(scratch.path)/policies")
+        #expect(outcome.error == "policy bad step 1: \(policy):3: \(expected)")
+    }
+}

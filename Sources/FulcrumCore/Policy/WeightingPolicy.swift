@@ -10,10 +10,36 @@ public protocol WeightingPolicy: AnyObject {
     func start(_ context: PolicyContext) throws
     /// Called every step, before the update; the answer decides the update.
     func weights(for signals: StepSignals) throws -> TaskWeights
+    /// The custom series and printed lines since the last call (after `start` and every step).
+    func takeOutput() throws -> PolicyOutput
 }
 
 extension WeightingPolicy {
     public var gradientNormScope: GradientNormScope { .sharedParameters }
+    public func takeOutput() throws -> PolicyOutput { PolicyOutput() }
+}
+
+/// What a policy logged since it was last asked: custom series (`log(name, value)`) and printed lines.
+public struct PolicyOutput: Sendable, Equatable {
+    public var logs: [PolicyLog] = []
+    public var lines: [String] = []
+
+    public init(logs: [PolicyLog] = [], lines: [String] = []) {
+        self.logs = logs
+        self.lines = lines
+    }
+
+    public var isEmpty: Bool { logs.isEmpty && lines.isEmpty }
+}
+
+public struct PolicyLog: Sendable, Equatable {
+    public let name: String
+    public let value: Double
+
+    public init(name: String, value: Double) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// Where a policy's `grad_norm` is measured.

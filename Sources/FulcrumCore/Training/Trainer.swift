@@ -36,6 +36,7 @@ public final class Trainer {
         let context = PolicyContext(tasks: tasks.map(\.name), taskKinds: tasks.map(\.kind.name),
                                     totalSteps: config.steps, stepsPerEpoch: sampler.stepsPerEpoch, seed: config.seed)
         try policy.start(context)
+        let startOutput = try policy.takeOutput()  // what init logged and printed: recorded with step 1
         for hook in hooks { try hook.runStarted(context) }
 
         var latestEvaluation = try evaluate(afterStep: 0)
@@ -72,13 +73,15 @@ public final class Trainer {
             for hook in hooks { try hook.stepWillUpdate(signals) }
 
             let weights = try policy.weights(for: signals)
+            var output = try policy.takeOutput()
+            if step == 1 { output = PolicyOutput(logs: startOutput.logs + output.logs, lines: startOutput.lines + output.lines) }
             try validate(weights, step: step)
             gradients.apply(weights)
             optimizer.step(learningRate: Float(learningRate))
             previousWeights = weights.shared
 
             let record = StepRecord(step: step, epoch: signals.epoch, loss: lossValues, kpi: kpis,
-                                    weights: weights, signals: signals)
+                                    weights: weights, signals: signals, output: output)
             for hook in hooks { try hook.stepDidUpdate(record) }
             if step % config.evaluationInterval == 0 || step == config.steps {
                 latestEvaluation = try evaluate(afterStep: step)

@@ -26,8 +26,12 @@ public struct StepRecord: Sendable, Equatable {
     public let kpi: [Double]
     public let weights: TaskWeights
     public let signals: StepSignals
+    /// What the policy logged and printed at this step.
+    public let output: PolicyOutput
 
-    public init(step: Int, epoch: Int, loss: [Double], kpi: [Double], weights: TaskWeights, signals: StepSignals) {
+    public init(step: Int, epoch: Int, loss: [Double], kpi: [Double], weights: TaskWeights, signals: StepSignals,
+                output: PolicyOutput = PolicyOutput()) {
+        self.output = output
         self.step = step
         self.epoch = epoch
         self.loss = loss

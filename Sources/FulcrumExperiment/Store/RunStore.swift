@@ -93,6 +93,25 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: policy logs and printed lines") { db in
+            try db.execute(sql: """
+                CREATE TABLE policy_log (
+                    run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    position INTEGER NOT NULL,    -- order within the step
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (run_id, step, position)
+                ) WITHOUT ROWID;
+                CREATE TABLE run_output (
+                    run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    line TEXT NOT NULL,           -- what the policy printed
+                    PRIMARY KEY (run_id, step, position)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -92,6 +92,22 @@ extension RunStore {
         }
     }
 
+    /// The custom series a run's policy logged, in step order.
+    public func policyLogs(ofRun id: String) throws -> [(step: Int, name: String, value: Double)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT step, name, value FROM policy_log WHERE run_id = ? ORDER BY step, position",
+                             arguments: [id]).map { ($0["step"], $0["name"], $0["value"]) }
+        }
+    }
+
+    /// What a run's policy printed, in order.
+    public func printedLines(ofRun id: String) throws -> [(step: Int, line: String)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT step, line FROM run_output WHERE run_id = ? ORDER BY step, position",
+                             arguments: [id]).map { ($0["step"], $0["line"]) }
+        }
+    }
+
     /// Per-step series of a run: (step, task) → (loss, kpi, weight).
     public func stepSeries(ofRun id: String) throws -> [(step: Int, task: Int, loss: Double, kpi: Double, weight: Double)] {
         try database.read { db in

@@ -67,10 +67,18 @@ extension RunStore {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO step (run_id, step, task, loss, kpi, weight, head_weight) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
+            let insertLog = try db.cachedStatement(sql: "INSERT INTO policy_log (run_id, step, position, name, value) VALUES (?, ?, ?, ?, ?)")
+            let insertLine = try db.cachedStatement(sql: "INSERT INTO run_output (run_id, step, position, line) VALUES (?, ?, ?, ?)")
             for record in records {
                 for task in record.loss.indices {
                     try insert.execute(arguments: [id, record.step, task, record.loss[task], record.kpi[task],
                                                    record.weights.shared[task], record.weights.heads[task]])
+                }
+                for (position, log) in record.output.logs.enumerated() {
+                    try insertLog.execute(arguments: [id, record.step, position, log.name, log.value])
+                }
+                for (position, line) in record.output.lines.enumerated() {
+                    try insertLine.execute(arguments: [id, record.step, position, line])
                 }
             }
             try db.execute(sql: "UPDATE run SET steps_done = ? WHERE id = ?", arguments: [last.step, id])
