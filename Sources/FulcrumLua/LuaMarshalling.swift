@@ -6,6 +6,12 @@ extension LuaState {
     func push(_ value: Double) { lua_pushnumber(L, value) }
     func push(_ value: Int) { lua_pushinteger(L, lua_Integer(value)) }
     func push(_ value: String) { _ = lua_pushstring(L, value) }
+    /// A literal key, pushed without building a C string (the hot path marshals a dozen per step).
+    func push(key: StaticString) {
+        key.withUTF8Buffer { bytes in
+            _ = bytes.withMemoryRebound(to: CChar.self) { lua_pushlstring(L, $0.baseAddress, $0.count) }
+        }
+    }
     func push(_ value: Bool) { lua_pushboolean(L, value ? 1 : 0) }
 
     func push(_ values: [Double]) {
@@ -58,9 +64,9 @@ extension LuaState {
     }
 
     /// Pushes `table[key]` (raw: no metamethods) for the table at `index`.
-    func rawField(_ key: String, of index: Int32) {
+    func rawField(_ key: StaticString, of index: Int32) {
         let table = lua_absindex(L, index)
-        push(key)
+        push(key: key)
         lua_rawget(L, table)
     }
 

@@ -18,6 +18,7 @@ public final class LuaPolicy: WeightingPolicy {
     private var instanceReference: Int32?
     private let weightsLine: Int
     private var taskCount = 0
+    private var signalsTable = SignalsTable()
 
     /// Loads and checks the policy file; `options` must be declared in its `defaults`, with the same type.
     public init(file: String, options overrides: [String: PolicyOption] = [:], limits: LuaLimits = LuaLimits()) throws {
@@ -65,6 +66,7 @@ public final class LuaPolicy: WeightingPolicy {
     }
 
     deinit {
+        signalsTable.release(from: lua)
         luaL_unref(lua.L, fulcrum_lua_registryindex(), moduleReference)
         if let instanceReference { luaL_unref(lua.L, fulcrum_lua_registryindex(), instanceReference) }
     }
@@ -103,7 +105,7 @@ public final class LuaPolicy: WeightingPolicy {
         do {
             pushModuleFunction("weights")
             pushInstance()
-            pushSignals(signals)
+            signalsTable.push(signals, into: lua)
             try lua.call(arguments: 2, results: 1)
         } catch let failure as LuaState.Failure {
             throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: failure.message, traceback: failure.traceback)
@@ -115,17 +117,11 @@ public final class LuaPolicy: WeightingPolicy {
         }
     }
 
-    public func takeOutput() throws -> PolicyOutput {
-        do {
-            return try lua.takeOutput()
-        } catch let failure as LuaState.Failure {
-            throw LuaPolicyError(policy: name, phase: .initialisation, message: failure.message, traceback: failure.traceback)
-        }
-    }
+    public func takeOutput() throws -> PolicyOutput { lua.takeOutput() }
 
     // MARK: Marshalling
 
-    private func pushModuleFunction(_ key: String) {
+    private func pushModuleFunction(_ key: StaticString) {
         lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(moduleReference))
         lua.rawField(key, of: -1)
         lua_rotate(lua.L, -2, 1)
@@ -148,23 +144,6 @@ public final class LuaPolicy: WeightingPolicy {
         lua.push(Int(truncatingIfNeeded: context.seed)); lua.setField("seed")
     }
 
-    private func pushSignals(_ s: StepSignals) {
-        lua.newTable(fieldCount: 14)
-        lua.push(s.tasks); lua.setField("tasks")
-        lua.push(s.step); lua.setField("step")
-        lua.push(s.epoch); lua.setField("epoch")
-        lua.push(s.progress); lua.setField("progress")
-        lua.push(s.learningRate); lua.setField("lr")
-        lua.push(s.loss); lua.setField("loss")
-        lua.push(s.initialLoss); lua.setField("initial_loss")
-        lua.push(s.weights); lua.setField("weights")
-        if let kpi = s.kpi { lua.push(kpi); lua.setField("kpi") }
-        if let validationKPI = s.validationKPI { lua.push(validationKPI); lua.setField("val_kpi") }
-        if let validationLoss = s.validationLoss { lua.push(validationLoss); lua.setField("val_loss") }
-        if let gradientNorm = s.gradientNorm { lua.push(gradientNorm); lua.setField("grad_norm") }
-        if let gram = s.gram { lua.push(matrix: gram); lua.setField("gram") }
-        if let representationGram = s.representationGram { lua.push(matrix: representationGram); lua.setField("rep_gram") }
-    }
 
     // MARK: Checking the answer
 

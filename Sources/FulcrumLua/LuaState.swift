@@ -18,10 +18,11 @@ final class LuaState {
     private let memory: UnsafeMutablePointer<fulcrum_lua_memory>
     private let watchdog: UnsafeMutablePointer<fulcrum_lua_watchdog>?
     /// Host-side functions the prelude returns: the original `math.randomseed` (policies cannot
-    /// reseed), the setter of `require`'s library folder, and the taker of `log`/`print` output.
+    /// reseed), the setter of `require`'s library folder, and the tables `log` and `print` fill.
     private var randomSeedReference: Int32 = LUA_NOREF
     private var libraryDirectoryReference: Int32 = LUA_NOREF
-    private var outputReference: Int32 = LUA_NOREF
+    private var logsReference: Int32 = LUA_NOREF
+    private var printedReference: Int32 = LUA_NOREF
 
     init(limits: LuaLimits = LuaLimits()) throws {
         self.limits = limits
@@ -54,8 +55,9 @@ final class LuaState {
         }
         try loadChunk(Data(Self.sandboxPrelude.utf8), name: "=sandbox")
         lua_pushcclosure(L, fulcrum_lua_read_file, 0)
-        try call(arguments: 1, results: 3)
-        outputReference = luaL_ref(L, fulcrum_lua_registryindex())
+        try call(arguments: 1, results: 4)
+        printedReference = luaL_ref(L, fulcrum_lua_registryindex())
+        logsReference = luaL_ref(L, fulcrum_lua_registryindex())
         libraryDirectoryReference = luaL_ref(L, fulcrum_lua_registryindex())
         randomSeedReference = luaL_ref(L, fulcrum_lua_registryindex())
         // The limit applies to the policy, not to the libraries and the prelude.
@@ -120,11 +122,6 @@ final class LuaState {
           for i = 1, parts.n do parts[i] = tostring(parts[i]) end
           printed[#printed + 1] = table.concat(parts, "\t", 1, parts.n)
         end
-        local function takeOutput()
-          local taken, lines = logs, printed
-          logs, printed = {}, {}
-          return taken, lines
-        end
 
         setmetatable(_G, {
           __metatable = "the global table is locked",
@@ -133,7 +130,7 @@ final class LuaState {
             error("assignment to undeclared global '" .. tostring(name) .. "' (use a local, or a field of self)", 2)
           end,
         })
-        return seed, function(directory) libraryDirectory = directory end, takeOutput
+        return seed, function(directory) libraryDirectory = directory end, logs, printed
         """
 
     /// Points `require` at `directory` (a policy's `policies/lib`).
@@ -143,13 +140,12 @@ final class LuaState {
         try call(arguments: 1, results: 0)
     }
 
-    /// The `log(name, value)` entries and `print` lines since the last call.
-    func takeOutput() throws -> PolicyOutput {
-        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(outputReference))
-        try call(arguments: 0, results: 2)
-        defer { pop(2) }
+    /// The `log(name, value)` entries and `print` lines since the last call, read straight from the
+    /// tables the prelude fills and emptied in place (no Lua call: this runs every step).
+    func takeOutput() -> PolicyOutput {
         var output = PolicyOutput()
-        let logs = lua_absindex(L, -2), lines = lua_absindex(L, -1)
+        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(logsReference))
+        let logs = lua_absindex(L, -1)
         let logCount = Int(lua_rawlen(L, logs))
         for i in stride(from: 1, to: logCount, by: 2) {
             lua_rawgeti(L, logs, lua_Integer(i))
@@ -157,12 +153,27 @@ final class LuaState {
             if let name = string(at: -2), let value = number(at: -1) { output.logs.append(PolicyLog(name: name, value: value)) }
             pop(2)
         }
-        for i in 0..<Int(lua_rawlen(L, lines)) {
+        clear(logs, count: logCount)
+        pop()
+        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(printedReference))
+        let lines = lua_absindex(L, -1)
+        let lineCount = Int(lua_rawlen(L, lines))
+        for i in 0..<lineCount {
             lua_rawgeti(L, lines, lua_Integer(i + 1))
             if let line = string(at: -1) { output.lines.append(line) }
             pop()
         }
+        clear(lines, count: lineCount)
+        pop()
         return output
+    }
+
+    /// Sets t[count], …, t[1] to nil.
+    private func clear(_ table: Int32, count: Int) {
+        for i in stride(from: count, through: 1, by: -1) {
+            lua_pushnil(L)
+            lua_rawseti(L, table, lua_Integer(i))
+        }
     }
 
     /// Seeds `math.random` (and `random`) for a run.

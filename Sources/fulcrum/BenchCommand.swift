@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FulcrumCore
+import FulcrumLua
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per line instead of a table.")
     var json = false
 
+    @Option(help: "Instead of training steps, time one call of each of these policy files (T = 4).")
+    var policies: [String] = []
+
     func validate() throws {
+        if !policies.isEmpty, only != nil { throw ValidationError("--policies and --only do not go together") }
         if let only, !Benchmark.workloads.contains(where: { $0.name == only }) {
             throw ValidationError("unknown workload '\(only)'; workloads: \(Benchmark.workloads.map(\.name).joined(separator: ", "))")
         }
@@ -30,6 +35,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         AllocatorTuning.reuseLargeBlocks()
+        guard policies.isEmpty else { return try benchmarkPolicies() }
         let sgemm = Benchmark.sgemm(threads: threads)
         if json {
             print(#"{"name":"sgemm-256x784x256","threads":\#(threads),"gflopsPerSecond":\#(String(format: "%.1f", sgemm))}"#)
@@ -44,8 +50,24 @@ struct BenchCommand: ParsableCommand {
             if json {
                 print(String(decoding: try encoder.encode(result), as: UTF8.self))
             } else {
-                print(String(format: "%-14@ %8.2f %11.0f %9.1f %12.1f %13.0f", result.name as NSString, result.millisecondsPerStep,
+                print(result.name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: " %8.2f %11.0f %9.1f %12.1f %13.0f", result.millisecondsPerStep,
                              result.samplesPerSecond, result.gflopsPerSecond, result.megaflopsPerStep, result.peakResidentMegabytes))
+            }
+        }
+    }
+
+    private func benchmarkPolicies() throws {
+        BLASThreads.count = 1  // idle OpenBLAS workers would otherwise spin beside the policy calls
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if !json { print("policy          tasks   µs/call   needs") }
+        for file in policies {
+            let result = try PolicyBenchmark.run(file: file)
+            if json {
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                let name = result.policy.padding(toLength: max(result.policy.count, 14), withPad: " ", startingAt: 0)
+                print(String(format: "%@ %6d %9.2f   ", name, result.tasks, result.microsecondsPerCall) + result.needs.joined(separator: ", "))
             }
         }
     }

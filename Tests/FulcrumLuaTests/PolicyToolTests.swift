@@ -63,3 +63,46 @@ struct PolicyToolTests {
         #expect(throws: PolicyTemplate.TemplateError.self) { try PolicyTemplate.write(name: "9lives", directory: directory.path) }
     }
 }
+
+@Suite("The reused s table")
+struct SignalsReuseTests {
+    let directory = ScratchDirectory()
+
+    @Test func sAndItsArraysAreRefilledInPlaceEachStep() throws {
+        let file = directory.write("keep.lua", """
+            local P = { name = "keep" }
+            function P:weights(s)
+              if self.first then
+                assert(rawequal(self.first, s) and rawequal(self.firstLoss, s.loss), "s is reused")
+                assert(self.firstLoss[1] == s.loss[1], "and holds this step's numbers")
+              else
+                self.first, self.firstLoss, self.copy = s, s.loss, { s.loss[1] }
+              end
+              return { self.copy[1], 1 }
+            end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file)
+        try policy.start(context(tasks: ["a", "b"]))
+        #expect(try policy.weights(for: signals(step: 1, loss: [3, 1])) == TaskWeights([3, 1]))
+        #expect(try policy.weights(for: signals(step: 2, loss: [5, 1])) == TaskWeights([3, 1]), "a copy keeps step 1's value")
+    }
+
+    @Test func aPolicyThatVandalisesSCannotBreakTheNextStep() throws {
+        let file = directory.write("vandal.lua", """
+            local P = { name = "vandal" }
+            function P:weights(s)
+              local w = { s.loss[1], s.loss[2] }
+              s.loss = 5
+              s.tasks = nil
+              setmetatable(s, { __newindex = function() error("trap") end })
+              return w
+            end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file)
+        try policy.start(context(tasks: ["a", "b"]))
+        #expect(try policy.weights(for: signals(step: 1, loss: [2, 3])) == TaskWeights([2, 3]))
+        #expect(try policy.weights(for: signals(step: 2, loss: [4, 6])) == TaskWeights([4, 6]))
+    }
+}
