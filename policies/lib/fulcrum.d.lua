@@ -1,0 +1,60 @@
+---@meta
+-- LuaLS / LuaCATS annotations of Fulcrum's policy API, so an editor completes `s.` and `ctx.` and
+-- checks what a policy returns. Not loaded at run time (`---@meta`).
+
+---@alias fulcrum.Signal "kpi"|"val_kpi"|"val_loss"|"grad_norm"|"gram"|"rep_gram"
+
+---What a policy knows before the first step.
+---@class fulcrum.Context
+---@field tasks string[]            task names, in manifest order
+---@field kinds string[]            "classification" | "binary" | "regression", per task
+---@field options table<string, number|boolean|string|number[]> defaults merged with the manifest's
+---@field total_steps integer
+---@field steps_per_epoch integer
+---@field seed integer              the run's seed (random() is already seeded from it)
+
+---What a policy sees at every step. `s` and its arrays are refilled in place from step to step:
+---copy what you keep (`{ table.unpack(s.loss) }`), do not keep `s.loss` itself.
+---@class fulcrum.Signals
+---@field tasks string[]
+---@field step integer              from 1
+---@field epoch integer             from 1
+---@field progress number           fraction of training done before this step (0 at step 1)
+---@field lr number                 this step's learning rate
+---@field loss number[]             this batch's unweighted losses
+---@field initial_loss number[]     the first step's losses
+---@field weights number[]          the shared weights applied at the previous step (1 at step 1)
+---@field kpi? number[]             this batch's KPIs in [0, 1] (needs "kpi")
+---@field val_kpi? number[]         latest validation KPIs (needs "val_kpi")
+---@field val_loss? number[]        latest validation losses (needs "val_loss")
+---@field grad_norm? number[]       ‖∇L_t‖ on the shared parameters or the last shared layer (needs "grad_norm")
+---@field gram? number[][]          ⟨∇L_t, ∇L_u⟩ on the shared parameters (needs "gram")
+---@field rep_gram? number[][]      the same at the shared representation (needs "rep_gram")
+
+---One weight ≥ 0 per task, or shared-trunk and head weights apart.
+---@alias fulcrum.Answer number[]|{ shared: number[], heads: number[] }
+
+---The table a policy file returns.
+---@class fulcrum.Policy
+---@field name string
+---@field needs? fulcrum.Signal[]
+---@field defaults? table<string, number|boolean|string|number[]>
+---@field grad_norm_scope? "shared"|"last_shared_layer"
+---@field init? fun(self: table, ctx: fulcrum.Context)
+---@field weights fun(self: table, s: fulcrum.Signals): fulcrum.Answer
+
+---Records a custom series for the report (a finite number per call).
+---@param name string
+---@param value number
+function log(name, value) end
+
+---A uniform number from the run's seeded generator: random() in [0, 1), random(m) in 1..m, random(m, n) in m..n.
+---@param m? integer
+---@param n? integer
+---@return number
+function random(m, n) end
+
+---Loads policies/lib/NAME.lua (dots are folders) once and returns what it returns.
+---@param name string
+---@return any
+function require(name) end
