@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "FulcrumTestSupport", path: "Tests/FulcrumTestSupport"),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
         .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua", "FulcrumTestSupport"]),
-        .testTarget(name: "FulcrumExperimentTests", dependencies: ["FulcrumExperiment", "FulcrumTestSupport"]),
+        .testTarget(name: "FulcrumExperimentTests", dependencies: ["FulcrumExperiment", "FulcrumLua", "FulcrumTestSupport"]),
         .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport", "FulcrumExperiment", "FulcrumTestSupport"]),
         .testTarget(name: "FulcrumCLITests", dependencies: ["fulcrum", "FulcrumTestSupport"]),
     ]

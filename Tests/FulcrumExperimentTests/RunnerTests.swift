@@ -1,6 +1,7 @@
 import Foundation
 import FulcrumCore
 import FulcrumExperiment
+import FulcrumLua
 import FulcrumTestSupport
 import Testing
 
@@ -127,5 +128,22 @@ struct PolicyOutputRunTests {
         let outcome = try #require(try ExperimentRunner(manifest: manifest, store: store).run().first)
         let expected = message.replacingOccurrences(of: "POLICIES", with: "\(scratch.path)/policies")
         #expect(outcome.error == "policy bad step 1: \(policy):3: \(expected)")
+    }
+}
+
+@Suite("Policy limits from the manifest")
+struct PolicyLimitTests {
+    let scratch = ScratchDirectory()
+
+    @Test func aLoopingPolicyFailsItsRunAtTheManifestsTimeLimitAndTheOthersFinish() throws {
+        let loop = scratch.write("loop.lua", "local P = { name = 'loop' }\nfunction P:weights(s)\n  while true do end\nend\nreturn P\n")
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(steps: 5, seeds: "[1]", policies: """
+              loop: { script: \(loop), time_ms: 60 }
+              equal: { script: \(repositoryRoot)/policies/equal.lua, memory_mb: 8 }
+            """)))
+        #expect(manifest.policies.map(\.limits) == [LuaLimits(memoryBytes: 64 << 20, milliseconds: 60),
+                                                   LuaLimits(memoryBytes: 8 << 20, milliseconds: 1000)])
+        let outcomes = try ExperimentRunner(manifest: manifest, store: RunStore(path: "\(scratch.path)/s.sqlite")).run()
+        #expect(outcomes.map(\.error) == ["policy loop step 1: \(loop):3: time limit of 60 ms exceeded", nil])
     }
 }

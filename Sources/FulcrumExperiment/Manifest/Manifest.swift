@@ -56,6 +56,8 @@ public struct Manifest: Sendable {
         public let name: String
         public let script: String
         public let options: [String: PolicyOption]
+        /// Memory and per-call time the policy may use (`memory_mb`, `time_ms`).
+        public let limits: LuaLimits
     }
 
     public struct ReportSection: Sendable, Equatable {

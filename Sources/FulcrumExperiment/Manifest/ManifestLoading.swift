@@ -164,7 +164,10 @@ extension Manifest {
         guard let policies = node.mapping() else { return nil }
         if policies.entries.isEmpty { node.reading.report(node.path, node.node, "expected at least one policy") }
         let entries = policies.entries.map { key, value -> PolicyEntry? in
-            guard let policy = value.mapping(allowed: ["script", "options"]) else { return nil }
+            guard let policy = value.mapping(allowed: ["script", "options", "memory_mb", "time_ms"]) else { return nil }
+            let defaults = LuaLimits()
+            let memory = policy.optional("memory_mb", default: defaults.memoryBytes >> 20) { $0.integer(atLeast: 1) }
+            let time = policy.optional("time_ms", default: defaults.milliseconds) { $0.integer(atLeast: 1) }
             let script = policy.required("script")?.string()
             if let script, !FileManager.default.fileExists(atPath: script), let field = policy["script"] {
                 node.reading.report(field.path, field.node, "no policy file at \(script) (paths are relative to the working directory)")
@@ -178,9 +181,10 @@ extension Manifest {
                     }
                 } else { optionsValid = false }
             }
-            guard let script, optionsValid else { return nil }
+            guard let script, optionsValid, let memory, let time else { return nil }
             checkOptions(options, of: script, at: policy["options"] ?? value)
-            return PolicyEntry(name: key, script: script, options: options)
+            return PolicyEntry(name: key, script: script, options: options,
+                               limits: LuaLimits(memoryBytes: memory << 20, milliseconds: time))
         }
         guard !policies.entries.isEmpty, !entries.contains(where: { $0 == nil }) else { return nil }
         return entries.compactMap { $0 }

@@ -68,7 +68,7 @@ public final class ExperimentRunner {
         let policyBytes = FileManager.default.contents(atPath: run.policy.script) ?? Data()
         let policy: LuaPolicy
         do {
-            policy = try LuaPolicy(file: run.policy.script, options: run.policy.options)
+            policy = try LuaPolicy(file: run.policy.script, options: run.policy.options, limits: run.policy.limits)
         } catch {
             try store.beginRun(descriptor(run, policyHash: SHA256.hexDigest(policyBytes), options: run.policy.options))
             return String(describing: error)
