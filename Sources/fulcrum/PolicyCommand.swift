@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import FulcrumExperiment
 import FulcrumLua
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Write and check weighting policies without a training run.",
-        subcommands: [Check.self, New.self])
+        subcommands: [Check.self, Replay.self, New.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -49,6 +50,59 @@ struct PolicyCommand: ParsableCommand {
                 print(String(format: "%5d", result.step) + shared + heads)
             }
             print("\(file): \(steps) steps on \(tasks) tasks, all weights finite and ≥ 0")
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a policy on the signals a run recorded (--run) or on a JSON-lines file (--signals).",
+            discussion: "Prints JSON lines {\"step\": …, \"weights\": […]} with --json, else a table; with --run it also compares the weights with those the run applied.")
+
+        @Argument(help: "The policy file.")
+        var file: String
+
+        @Option(name: .customLong("run"), help: "A run id from the store.")
+        var runID: String?
+
+        @Option(help: "A JSON-lines file: one object per step with the fields of s.")
+        var signals: String?
+
+        @Option(name: .customLong("option"), help: "Override an option: --option gamma=2 (repeatable).")
+        var options: [String] = []
+
+        @Flag(help: "Print JSON lines.")
+        var json = false
+
+        @OptionGroup var storeOption: StoreOption
+
+        func validate() throws {
+            guard (runID == nil) != (signals == nil) else { throw ValidationError("give exactly one of --run and --signals") }
+            for option in options where PolicyCheck.parseOption(option) == nil {
+                throw ValidationError("--option \(option): expected key=value")
+            }
+        }
+
+        func run() throws {
+            let overrides = Dictionary(options.compactMap(PolicyCheck.parseOption), uniquingKeysWith: { $1 })
+            let steps = if let runID {
+                try PolicyReplay.replay(file: file, options: overrides, run: runID, store: try RunStore.existing(at: storeOption.store))
+            } else {
+                try PolicyReplay.replay(file: file, options: overrides, signalsFile: signals!)
+            }
+            var largestDifference = 0.0
+            for step in steps {
+                if let applied = step.applied {
+                    largestDifference = max(largestDifference, zip(applied, step.weights.shared).map { abs($0 - $1) }.max() ?? 0)
+                }
+                if json {
+                    print("{\"step\":\(step.step),\"weights\":[\(step.weights.shared.map { String($0) }.joined(separator: ","))]}")
+                } else {
+                    print(String(format: "%5d", step.step) + step.weights.shared.map { String(format: "%10.4f", $0) }.joined())
+                }
+            }
+            if runID != nil, !json {
+                print("replayed \(steps.count) steps; largest |replayed − applied| weight difference: \(largestDifference)")
+            }
         }
     }
 

@@ -91,12 +91,32 @@ struct CommandLineTests {
         let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
         #expect(run.status == 2)
         #expect(run.output.contains("demo: 4 finished, 2 failed"))
-        #expect(run.output.contains("dwa seed 1: FAILED — policy policies/dwa.lua load: policies/dwa.lua:1: unexpected symbol near <eof>"))
+        #expect(run.output.contains("): FAILED — policy policies/dwa.lua load: policies/dwa.lua:1: unexpected symbol near <eof>"))
         let report = try fulcrum(["report", "demo", "-o", "r.md"], in: project)
         #expect(report.status == 0)
         let markdown = try String(contentsOfFile: "\(project)/r.md", encoding: .utf8)
         #expect(markdown.contains("| dwa | — | — | — | 0/2 |"))
         #expect(markdown.contains("## Runs that did not finish"))
+    }
+
+    @Test func policyCheckAndReplayFromTheCommandLine() throws {
+        let scratch = try projectFolder(manifest: demoManifest)
+        let project = scratch.path
+        let check = try fulcrum(["policy", "check", "policies/dtp.lua", "--tasks", "2", "--steps", "3", "--option", "gamma=2"], in: project)
+        #expect(check.status == 0)
+        #expect(check.output.hasPrefix(" step        w1        w2\n    1 "))
+        #expect(check.output.hasSuffix("policies/dtp.lua: 3 steps on 2 tasks, all weights finite and ≥ 0\n"))
+
+        let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
+        let id = try #require(run.output.split(separator: "\n").first { $0.contains("dtp seed 1 (run ") }
+            .flatMap { $0.split(separator: "(run ").last?.split(separator: ")").first }.map(String.init))
+        let replay = try fulcrum(["policy", "replay", "policies/dtp.lua", "--run", id, "--option", "gamma=2"], in: project)
+        #expect(replay.status == 0, "stderr: \(replay.error)")
+        #expect(replay.output.hasSuffix("replayed 60 steps; largest |replayed − applied| weight difference: 0.0\n"))
+
+        let new = try fulcrum(["policy", "new", "mine"], in: project)
+        #expect(new.output == "wrote policies/mine.lua; check it with: fulcrum policy check policies/mine.lua\n")
+        #expect(try fulcrum(["policy", "check", "policies/mine.lua"], in: project).status == 0)
     }
 
     @Test func reportOfAnUnknownExperimentSaysWhichExist() throws {

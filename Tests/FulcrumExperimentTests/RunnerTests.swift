@@ -147,3 +147,58 @@ struct PolicyLimitTests {
         #expect(outcomes.map(\.error) == ["policy loop step 1: \(loop):3: time limit of 60 ms exceeded", nil])
     }
 }
+
+@Suite("Policy replay")
+struct PolicyReplayTests {
+    let scratch = ScratchDirectory()
+
+    func recordedRun(policy: String = "dtp.lua", options: String = "{ gamma: 2 }") throws -> (RunStore, String) {
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(steps: 30, seeds: "[4]", policies:
+            "  p: { script: \(repositoryRoot)/policies/\(policy), options: \(options) }")))
+        let store = try RunStore(path: "\(scratch.path)/s.sqlite")
+        let outcome = try #require(try ExperimentRunner(manifest: manifest, store: store).run().first)
+        #expect(outcome.error == nil)
+        return (store, outcome.run.id)
+    }
+
+    @Test func replayingTheSamePolicyReproducesTheAppliedWeights() throws {
+        let (store, id) = try recordedRun()
+        let steps = try PolicyReplay.replay(file: "\(repositoryRoot)/policies/dtp.lua", options: ["gamma": .number(2)], run: id, store: store)
+        #expect(steps.count == 30)
+        #expect(steps.allSatisfy { $0.applied == $0.weights.shared })
+        let other = try PolicyReplay.replay(file: "\(repositoryRoot)/policies/dtp.lua", run: id, store: store)
+        #expect(zip(other, steps).contains { $0.weights != $1.weights }, "another gamma answers differently")
+    }
+
+    @Test func aRandomPolicyReplaysIdenticallyFromTheRunsSeed() throws {
+        let random = scratch.write("rlw.lua", """
+            local P = { name = "rlw" }
+            function P:weights(s) local w = {} for t = 1, #s.tasks do w[t] = random() end return w end
+            return P
+            """)
+        let manifest = try Manifest.load(scratch.write("r.yaml", tinyManifest(steps: 10, seeds: "[9]", policies: "  rlw: { script: \(random) }")))
+        let store = try RunStore(path: "\(scratch.path)/r.sqlite")
+        let outcome = try #require(try ExperimentRunner(manifest: manifest, store: store).run().first)
+        let steps = try PolicyReplay.replay(file: random, run: outcome.run.id, store: store)
+        #expect(steps.allSatisfy { $0.applied == $0.weights.shared })
+    }
+
+    @Test func signalsFromAJSONLinesFile() throws {
+        let file = scratch.write("s.jsonl", """
+            {"step": 1, "loss": [1.0, 2.0], "kpi": [0.9, 0.2]}
+            {"step": 2, "loss": [0.5, 1.5], "kpi": [0.5, 0.4], "tasks": ["a", "b"]}
+            """)
+        let steps = try PolicyReplay.replay(file: "\(repositoryRoot)/policies/dtp.lua", options: ["alpha": .number(1)], signalsFile: file)
+        #expect(steps.map(\.step) == [1, 2])
+        #expect(abs(steps[1].weights.shared[1] - (-(1 - 0.4) * log(0.4))) < 1e-12)
+        #expect(steps.allSatisfy { $0.applied == nil })
+    }
+
+    @Test func aBadSignalsLineIsNamed() throws {
+        let file = scratch.write("bad.jsonl", "{\"step\": 1, \"loss\": [1]}\n{\"step\": 2}\n")
+        let error = try #require(throws: PolicyReplay.ReplayError.self) {
+            try PolicyReplay.replay(file: "\(repositoryRoot)/policies/equal.lua", signalsFile: file)
+        }
+        #expect(error.description == "\(file):2: expected a JSON object with the fields of s (at least 'step' and 'loss'): missing 'loss'")
+    }
+}

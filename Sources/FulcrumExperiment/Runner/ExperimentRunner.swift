@@ -52,10 +52,10 @@ public final class ExperimentRunner {
             let seconds = (ContinuousClock.now - started).seconds
             if let error {
                 try store.failRun(run.id, error: error, wallSeconds: seconds)
-                log("[\(index + 1)/\(runs.count)] \(run.policy.name) seed \(run.seed): FAILED — \(error)")
+                log("[\(index + 1)/\(runs.count)] \(run.policy.name) seed \(run.seed) (run \(run.id)): FAILED — \(error)")
             } else {
                 try store.finishRun(run.id, wallSeconds: seconds)
-                log("[\(index + 1)/\(runs.count)] \(run.policy.name) seed \(run.seed): finished in \(String(format: "%.1f", seconds)) s")
+                log("[\(index + 1)/\(runs.count)] \(run.policy.name) seed \(run.seed) (run \(run.id)): finished in \(String(format: "%.1f", seconds)) s")
             }
             outcomes.append(Outcome(run: run, error: error))
         }

@@ -14,6 +14,10 @@ final class StoreWriter: TrainingHook {
         self.batchSize = batchSize
     }
 
+    func runStarted(_ context: PolicyContext) throws {
+        try store.recordSchedule(run: runID, totalSteps: context.totalSteps, stepsPerEpoch: context.stepsPerEpoch)
+    }
+
     func stepDidUpdate(_ record: StepRecord) throws {
         pending.append(record)
         if pending.count >= batchSize { try flush() }

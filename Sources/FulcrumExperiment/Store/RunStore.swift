@@ -112,6 +112,18 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3: the signals each policy saw, for replay") { db in
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN steps_per_epoch INTEGER;
+                ALTER TABLE run ADD COLUMN total_steps INTEGER;
+                CREATE TABLE step_signals (
+                    run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    signals TEXT NOT NULL,        -- JSON: the policy's s at this step (fulcrum policy replay)
+                    PRIMARY KEY (run_id, step)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumCore
 import GRDB
 
 /// An experiment as the store knows it.
@@ -89,6 +90,32 @@ extension RunStore {
                 evaluations.append(StoredEvaluation(step: step, loss: last.loss + [row["loss"]], kpi: last.kpi + [row["kpi"]]))
             }
             return evaluations
+        }
+    }
+
+    /// A run's recorded signals in step order, with the run's context for replay.
+    public func recordedSignals(ofRun id: String) throws -> (context: PolicyContext, signals: [StepSignals], applied: [[Double]])? {
+        try database.read { db in
+            guard let run = try Row.fetchOne(db, sql: """
+                SELECT run.seed, run.total_steps, run.steps_per_epoch, experiment.tasks
+                FROM run JOIN experiment ON experiment.name = run.experiment WHERE run.id = ?
+                """, arguments: [id]) else { return nil }
+            let kinds = try JSONText.decode([StoredExperiment.Task].self, run["tasks"]).map(\.kind)
+            let decoder = JSONDecoder()
+            let signals = try String.fetchAll(db, sql: "SELECT signals FROM step_signals WHERE run_id = ? ORDER BY step", arguments: [id])
+                .map { try decoder.decode(StepSignals.self, from: Data($0.utf8)) }
+            var applied: [[Double]] = []
+            for row in try Row.fetchAll(db, sql: "SELECT step, weight FROM step WHERE run_id = ? ORDER BY step, task", arguments: [id]) {
+                let step: Int = row["step"]
+                if applied.count < step { applied.append([]) }
+                applied[step - 1].append(row["weight"])
+            }
+            let tasks = signals.first?.tasks ?? []
+            let context = PolicyContext(tasks: tasks, taskKinds: kinds.count == tasks.count ? kinds : tasks.map { _ in "unknown" },
+                                        totalSteps: (run["total_steps"] as Int?) ?? signals.count,
+                                        stepsPerEpoch: (run["steps_per_epoch"] as Int?) ?? max(signals.count, 1),
+                                        seed: UInt64(bitPattern: run["seed"] as Int64))
+            return (context, signals, applied)
         }
     }
 

@@ -69,6 +69,9 @@ extension RunStore {
                 """)
             let insertLog = try db.cachedStatement(sql: "INSERT INTO policy_log (run_id, step, position, name, value) VALUES (?, ?, ?, ?, ?)")
             let insertLine = try db.cachedStatement(sql: "INSERT INTO run_output (run_id, step, position, line) VALUES (?, ?, ?, ?)")
+            let insertSignals = try db.cachedStatement(sql: "INSERT INTO step_signals (run_id, step, signals) VALUES (?, ?, ?)")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
             for record in records {
                 for task in record.loss.indices {
                     try insert.execute(arguments: [id, record.step, task, record.loss[task], record.kpi[task],
@@ -80,8 +83,16 @@ extension RunStore {
                 for (position, line) in record.output.lines.enumerated() {
                     try insertLine.execute(arguments: [id, record.step, position, line])
                 }
+                try insertSignals.execute(arguments: [id, record.step, String(decoding: try encoder.encode(record.signals), as: UTF8.self)])
             }
             try db.execute(sql: "UPDATE run SET steps_done = ? WHERE id = ?", arguments: [last.step, id])
+        }
+    }
+
+    /// What the policy's context said about the run's length, for replay.
+    public func recordSchedule(run id: String, totalSteps: Int, stepsPerEpoch: Int) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE run SET total_steps = ?, steps_per_epoch = ? WHERE id = ?", arguments: [totalSteps, stepsPerEpoch, id])
         }
     }
 
