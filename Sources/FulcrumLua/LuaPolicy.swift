@@ -92,7 +92,7 @@ public final class LuaPolicy: WeightingPolicy {
             pushModuleFunction("init")
             guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); return }
             pushInstance()
-            pushContext(context)
+            lua.hostWork { pushContext(context) }
             try lua.call(arguments: 2, results: 0)
         } catch let failure as LuaState.Failure {
             throw LuaPolicyError(policy: name, phase: .initialisation, message: failure.message, traceback: failure.traceback)
@@ -105,19 +105,19 @@ public final class LuaPolicy: WeightingPolicy {
         do {
             pushModuleFunction("weights")
             pushInstance()
-            signalsTable.push(signals, into: lua)
+            lua.hostWork { signalsTable.push(signals, into: lua) }
             try lua.call(arguments: 2, results: 1)
         } catch let failure as LuaState.Failure {
             throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: failure.message, traceback: failure.traceback)
         }
         do {
-            return try readAnswer()
+            return try lua.hostWork { () throws(AnswerProblem) -> TaskWeights in try readAnswer() }
         } catch {
             throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: "\(file):\(weightsLine): \(error.text)")
         }
     }
 
-    public func takeOutput() throws -> PolicyOutput { lua.takeOutput() }
+    public func takeOutput() throws -> PolicyOutput { lua.hostWork { lua.takeOutput() } }
 
     // MARK: Marshalling
 
@@ -147,6 +147,16 @@ public final class LuaPolicy: WeightingPolicy {
 
     // MARK: Checking the answer
 
+    /// `{1.0, -0.5, a string}`: the offending answer as the message shows it (at most 10 entries).
+    private func describeArray(_ table: Int32, count: Int) -> String {
+        let shown = (0..<min(count, 10)).map { i -> String in
+            lua_rawgeti(lua.L, table, lua_Integer(i + 1))
+            defer { lua.pop() }
+            return lua.number(at: -1).map { String($0) } ?? "a \(lua.typeName(at: -1))"
+        }
+        return "{" + shown.joined(separator: ", ") + (count > 10 ? ", …" : "") + "}"
+    }
+
     private struct AnswerProblem: Error { let text: String }
 
     /// An array of T finite numbers ≥ 0, or `{ shared = {…}, heads = {…} }`.
@@ -175,7 +185,7 @@ public final class LuaPolicy: WeightingPolicy {
         let table = lua_absindex(lua.L, index)
         let count = Int(lua_rawlen(lua.L, table))
         guard count == taskCount else {
-            throw AnswerProblem(text: "\(label) has \(count) entries, expected \(taskCount) (one per task)")
+            throw AnswerProblem(text: "\(label) has \(count) entries, expected \(taskCount) (one per task): \(describeArray(table, count: count))")
         }
         var weights: [Double] = []
         weights.reserveCapacity(count)
@@ -183,10 +193,10 @@ public final class LuaPolicy: WeightingPolicy {
             lua_rawgeti(lua.L, table, lua_Integer(i))
             defer { lua.pop() }
             guard let value = lua.number(at: -1) else {
-                throw AnswerProblem(text: "\(label)[\(i)] is a \(lua.typeName(at: -1)), expected a finite number ≥ 0")
+                throw AnswerProblem(text: "\(label)[\(i)] is a \(lua.typeName(at: -1)), expected a finite number ≥ 0: \(describeArray(table, count: count))")
             }
             guard value.isFinite, value >= 0 else {
-                throw AnswerProblem(text: "\(label)[\(i)] is \(value), expected a finite number ≥ 0")
+                throw AnswerProblem(text: "\(label)[\(i)] is \(value), expected a finite number ≥ 0: \(describeArray(table, count: count))")
             }
             weights.append(value)
         }

@@ -133,6 +133,16 @@ final class LuaState {
         return seed, function(directory) libraryDirectory = directory end, logs, printed
         """
 
+    /// Runs host-side marshalling (raw pushes into plain tables, outside any pcall) with the policy's
+    /// memory ceiling lifted: those API calls can raise only memory errors, and a Lua error outside a
+    /// protected call would have to unwind through Swift frames. The host's few tables are bounded.
+    func hostWork<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+        let limit = memory.pointee.limit
+        memory.pointee.limit = 0
+        defer { memory.pointee.limit = limit }
+        return try body()
+    }
+
     /// Points `require` at `directory` (a policy's `policies/lib`).
     func setLibraryDirectory(_ directory: String) throws {
         lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(libraryDirectoryReference))

@@ -73,14 +73,14 @@ struct PolicyErrorTests {
         let policy = try LuaPolicy(file: file)
         try policy.start(context(tasks: ["a", "b"]))
         let error = try #require(throws: LuaPolicyError.self) { try policy.weights(for: signals(step: 1, loss: [1, 1])) }
-        #expect(error.description == "policy count step 1: \(file):3: weights has 3 entries, expected 2 (one per task)")
+        #expect(error.description == "policy count step 1: \(file):3: weights has 3 entries, expected 2 (one per task): {1.0, 1.0, 1.0}")
     }
 
     @Test(arguments: [
-        ("return { 1, -0.5 }", "weights[2] is -0.5, expected a finite number ≥ 0"),
-        ("return { 0/0, 1 }", "weights[1] is nan, expected a finite number ≥ 0"),
-        ("return { 1, math.huge }", "weights[2] is inf, expected a finite number ≥ 0"),
-        ("return { 1, 'x' }", "weights[2] is a string, expected a finite number ≥ 0"),
+        ("return { 1, -0.5 }", "weights[2] is -0.5, expected a finite number ≥ 0: {1.0, -0.5}"),
+        ("return { 0/0, 1 }", "weights[1] is nan, expected a finite number ≥ 0: {nan, 1.0}"),
+        ("return { 1, math.huge }", "weights[2] is inf, expected a finite number ≥ 0: {1.0, inf}"),
+        ("return { 1, 'x' }", "weights[2] is a string, expected a finite number ≥ 0: {1.0, a string}"),
         ("return 1", "weights returned a number, expected an array of 2 numbers (one per task)"),
         ("return { shared = { 1, 1 } }", "heads is a nil, expected an array of 2 numbers (one per task)"),
     ])

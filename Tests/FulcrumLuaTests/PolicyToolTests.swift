@@ -42,7 +42,7 @@ struct PolicyToolTests {
     @Test func checkFailsWithThePolicysMessage() throws {
         let file = directory.write("bad.lua", "local P = { name = 'bad' }\nfunction P:weights(s)\n  return { -1 }\nend\nreturn P\n")
         let error = try #require(throws: LuaPolicyError.self) { try PolicyCheck.run(file: file, tasks: 1, steps: 3) }
-        #expect(error.description == "policy bad step 1: \(file):2: weights[1] is -1.0, expected a finite number ≥ 0")
+        #expect(error.description == "policy bad step 1: \(file):2: weights[1] is -1.0, expected a finite number ≥ 0: {-1.0}")
     }
 
     @Test func optionsParseFromTheCommandLine() {
