@@ -15,6 +15,8 @@ public final class LuaPolicy: WeightingPolicy {
 
     private let lua: LuaState
     private let moduleReference: Int32
+    /// `P.weights`, looked up once.
+    private let weightsReference: Int32
     private var instanceReference: Int32?
     private let weightsLine: Int
     private var taskCount = 0
@@ -53,7 +55,7 @@ public final class LuaPolicy: WeightingPolicy {
             throw loadError("\(file): the policy table needs a function 'weights' (function P:weights(s) … end)")
         }
         weightsLine = lua.definitionLine(ofFunctionAt: -1)
-        lua.pop()
+        weightsReference = luaL_ref(lua.L, fulcrum_lua_registryindex())
         lua.rawField("init", of: -1)
         let initType = lua.type(at: -1), initTypeName = lua.typeName(at: -1)
         lua.pop()
@@ -68,6 +70,7 @@ public final class LuaPolicy: WeightingPolicy {
     deinit {
         signalsTable.release(from: lua)
         luaL_unref(lua.L, fulcrum_lua_registryindex(), moduleReference)
+        luaL_unref(lua.L, fulcrum_lua_registryindex(), weightsReference)
         if let instanceReference { luaL_unref(lua.L, fulcrum_lua_registryindex(), instanceReference) }
     }
 
@@ -103,7 +106,7 @@ public final class LuaPolicy: WeightingPolicy {
         let top = lua_gettop(lua.L)
         defer { lua_settop(lua.L, top) }
         do {
-            pushModuleFunction("weights")
+            lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(weightsReference))
             pushInstance()
             lua.hostWork { signalsTable.push(signals, into: lua) }
             try lua.call(arguments: 2, results: 1)

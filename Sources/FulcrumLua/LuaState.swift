@@ -53,6 +53,7 @@ final class LuaState {
             luaL_requiref(L, name, open, 1)
             fulcrum_lua_pop(L, 1)
         }
+        lua_pushcclosure(L, fulcrum_lua_traceback, 0)  // stack index 1: the message handler of every call
         try loadChunk(Data(Self.sandboxPrelude.utf8), name: "=sandbox")
         lua_pushcclosure(L, fulcrum_lua_read_file, 0)
         try call(arguments: 1, results: 4)
@@ -216,14 +217,11 @@ final class LuaState {
     /// Calls the function below the top `arguments` values under `pcall` with a traceback handler,
     /// leaving `results` values on the stack. Lua errors never unwind through Swift frames.
     func call(arguments: Int32, results: Int32) throws {
-        let functionIndex = lua_gettop(L) - arguments
-        lua_pushcclosure(L, fulcrum_lua_traceback, 0)
-        lua_rotate(L, functionIndex, 1)
+        // The traceback handler sits at stack index 1 for the state's whole life (pushed in init),
+        // so a call pushes nothing extra.
         if let watchdog { fulcrum_lua_watchdog_begin(watchdog) }
-        let status = fulcrum_lua_pcall(L, arguments, results, functionIndex)
+        let status = fulcrum_lua_pcall(L, arguments, results, 1)
         let timedOut = watchdog.map { fulcrum_lua_watchdog_end($0) != 0 } ?? false
-        lua_rotate(L, functionIndex, -1)  // the handler to the top…
-        fulcrum_lua_pop(L, 1)             // …and off the stack
         guard status == LUA_OK else {
             let report = string(at: -1) ?? "unknown error"
             fulcrum_lua_pop(L, 1)
