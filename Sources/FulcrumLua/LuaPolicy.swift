@@ -20,7 +20,9 @@ public final class LuaPolicy: WeightingPolicy {
     private var instanceReference: Int32?
     private let weightsLine: Int
     private var taskCount = 0
-    private var signalsTable = SignalsTable()
+    private let signalsTable = SignalsTable()
+    /// Where the C side reads a well-formed answer (2T: the `{shared, heads}` form).
+    private var answerBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: 0)
 
     /// Loads and checks the policy file; `options` must be declared in its `defaults`, with the same type.
     public init(file: String, options overrides: [String: PolicyOption] = [:], limits: LuaLimits = LuaLimits()) throws {
@@ -72,12 +74,15 @@ public final class LuaPolicy: WeightingPolicy {
         luaL_unref(lua.L, fulcrum_lua_registryindex(), moduleReference)
         luaL_unref(lua.L, fulcrum_lua_registryindex(), weightsReference)
         if let instanceReference { luaL_unref(lua.L, fulcrum_lua_registryindex(), instanceReference) }
+        answerBuffer.deallocate()
     }
 
     // MARK: WeightingPolicy
 
     public func start(_ context: PolicyContext) throws {
         taskCount = context.tasks.count
+        answerBuffer.deallocate()
+        answerBuffer = .allocate(capacity: 2 * taskCount)
         do {
             try lua.seedRandom(context.seed)
             // self: the options as fields, with the module's functions through __index.
@@ -105,13 +110,23 @@ public final class LuaPolicy: WeightingPolicy {
     public func weights(for signals: StepSignals) throws -> TaskWeights {
         let top = lua_gettop(lua.L)
         defer { lua_settop(lua.L, top) }
+        let keys = top + 1
         do {
-            lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(weightsReference))
-            pushInstance()
-            lua.hostWork { signalsTable.push(signals, into: lua) }
+            lua.hostWork {
+                signalsTable.pushKeys(into: lua)
+                lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(weightsReference))
+                pushInstance()
+                signalsTable.push(signals, keys: keys, into: lua)
+            }
             try lua.call(arguments: 2, results: 1)
         } catch let failure as LuaState.Failure {
             throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: failure.message, traceback: failure.traceback)
+        }
+        // The fast path reads a well-formed answer in C; anything else is diagnosed by `readAnswer`.
+        let form = fulcrum_lua_read_answer(lua.L, keys, answerBuffer.baseAddress, Int32(taskCount))
+        if form == 1 { return TaskWeights(Array(answerBuffer[0..<taskCount])) }
+        if form == 2 {
+            return TaskWeights(shared: Array(answerBuffer[0..<taskCount]), heads: Array(answerBuffer[taskCount..<2 * taskCount]))
         }
         do {
             return try lua.hostWork { () throws(AnswerProblem) -> TaskWeights in try readAnswer() }

@@ -4,94 +4,97 @@ import FulcrumCore
 /// The `s` table of the policy API, built once per run and refilled in place every step: a policy
 /// call then allocates nothing for its inputs. Policies must copy what they keep (`s` and its arrays
 /// change under them at the next step); DESIGN's API and policies/lib/fulcrum.d.lua say so.
-/// Every write is raw, so nothing a policy did to `s` (a metatable, say) runs during marshalling.
-struct SignalsTable {
+/// The refill itself is C (`Sources/CLua/signals.h`) reading a flat copy of the step's numbers.
+final class SignalsTable {
     private var reference: Int32 = LUA_NOREF
+    private var keysReference: Int32 = LUA_NOREF
+    /// The host's table of task names: `s.tasks` is this table, put back if a policy replaces it.
+    private var namesReference: Int32 = LUA_NOREF
+    private var names: [String] = []
+    /// Room for the seven per-task series and the two T×T matrices, reused every step.
+    private var scratch: UnsafeMutablePointer<Double>
+    private var capacity: Int
 
-    /// Pushes `s` filled with `signals`.
-    mutating func push(_ signals: StepSignals, into lua: LuaState) {
+    init() {
+        capacity = 0
+        scratch = .allocate(capacity: 0)
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Pushes the table of `s`'s keys (`fulcrum_lua_make_keys`), which `push` and the answer reader use.
+    func pushKeys(into lua: LuaState) {
+        if keysReference == LUA_NOREF {
+            fulcrum_lua_make_keys(lua.L)
+            lua_pushvalue(lua.L, -1)
+            keysReference = luaL_ref(lua.L, fulcrum_lua_registryindex())
+        } else {
+            lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(keysReference))
+        }
+    }
+
+    /// Pushes `s` filled with `signals`; `keys` is the stack index of the keys table.
+    func push(_ signals: StepSignals, keys: Int32, into lua: LuaState) {
         let L = lua.L
         if reference != LUA_NOREF {
             lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(reference))
-            if lua.type(at: -1) == LUA_TTABLE {
-                fill(signals, lua)
-                return
+            if lua_type(L, -1) != LUA_TTABLE {
+                lua.pop()
+                luaL_unref(L, fulcrum_lua_registryindex(), reference)
+                reference = LUA_NOREF
             }
-            lua.pop()
-            luaL_unref(L, fulcrum_lua_registryindex(), reference)
         }
-        lua.newTable(fieldCount: 14)
-        fill(signals, lua)
-        lua_pushvalue(L, -1)
-        reference = luaL_ref(L, fulcrum_lua_registryindex())
+        if reference == LUA_NOREF {
+            lua.newTable(fieldCount: 14)
+            lua_pushvalue(L, -1)
+            reference = luaL_ref(L, fulcrum_lua_registryindex())
+        }
+        let table = lua_gettop(L)
+        if namesReference == LUA_NOREF || names != signals.tasks {
+            if namesReference != LUA_NOREF { luaL_unref(L, fulcrum_lua_registryindex(), namesReference) }
+            names = signals.tasks
+            lua.push(names)
+            namesReference = luaL_ref(L, fulcrum_lua_registryindex())
+        }
+        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(namesReference))
+        var flat = flatten(signals)
+        fulcrum_lua_fill_signals(L, table, keys, table + 1, &flat)
+        lua.pop()
     }
 
     func release(from lua: LuaState) {
         if reference != LUA_NOREF { luaL_unref(lua.L, fulcrum_lua_registryindex(), reference) }
+        if keysReference != LUA_NOREF { luaL_unref(lua.L, fulcrum_lua_registryindex(), keysReference) }
+        if namesReference != LUA_NOREF { luaL_unref(lua.L, fulcrum_lua_registryindex(), namesReference) }
     }
 
-    /// Fills the table on top of the stack.
-    private func fill(_ s: StepSignals, _ lua: LuaState) {
-        setScalar("step", Double(s.step), integer: true, lua)
-        setScalar("epoch", Double(s.epoch), integer: true, lua)
-        setScalar("progress", s.progress, integer: false, lua)
-        setScalar("lr", s.learningRate, integer: false, lua)
-        // Task names do not change during a run: an existing array of the right length stays.
-        setArray("tasks", count: s.tasks.count, lua) { lua.push(s.tasks) } refill: { _ in }
-        setNumbers("loss", s.loss, lua)
-        setNumbers("initial_loss", s.initialLoss, lua)
-        setNumbers("weights", s.weights, lua)
-        setNumbers("kpi", s.kpi, lua)
-        setNumbers("val_kpi", s.validationKPI, lua)
-        setNumbers("val_loss", s.validationLoss, lua)
-        setNumbers("grad_norm", s.gradientNorm, lua)
-        setMatrix("gram", s.gram, lua)
-        setMatrix("rep_gram", s.representationGram, lua)
-    }
-
-    private func setScalar(_ key: StaticString, _ value: Double, integer: Bool, _ lua: LuaState) {
-        lua.push(key: key)
-        if integer { lua.push(Int(value)) } else { lua.push(value) }
-        lua_rawset(lua.L, -3)
-    }
-
-    private func setNumbers(_ key: StaticString, _ values: [Double]?, _ lua: LuaState) {
-        guard let values else { return }
-        setArray(key, count: values.count, lua) { lua.push(values) } refill: { table in
-            for (i, value) in values.enumerated() { lua_pushnumber(lua.L, value); lua_rawseti(lua.L, table, lua_Integer(i + 1)) }
+    /// The step's numbers copied into `scratch`, with pointers to each present signal.
+    private func flatten(_ s: StepSignals) -> fulcrum_lua_signals {
+        let n = s.tasks.count
+        let needed = 9 * n * max(n, 1)
+        if needed > capacity {
+            scratch.deallocate()
+            scratch = .allocate(capacity: needed)
+            capacity = needed
         }
-    }
-
-    private func setMatrix(_ key: StaticString, _ rows: [[Double]]?, _ lua: LuaState) {
-        guard let rows else { return }
-        setArray(key, count: rows.count, lua) { lua.push(matrix: rows) } refill: { table in
-            for (i, row) in rows.enumerated() {
-                lua_rawgeti(lua.L, table, lua_Integer(i + 1))
-                if lua.type(at: -1) == LUA_TTABLE && Int(lua_rawlen(lua.L, -1)) == row.count {
-                    let rowTable = lua_absindex(lua.L, -1)
-                    for (j, value) in row.enumerated() { lua_pushnumber(lua.L, value); lua_rawseti(lua.L, rowTable, lua_Integer(j + 1)) }
-                    lua.pop()
-                } else {
-                    lua.pop()
-                    lua.push(row)
-                    lua_rawseti(lua.L, table, lua_Integer(i + 1))
-                }
-            }
+        var next = scratch
+        func copy(_ values: [Double]?) -> UnsafePointer<Double>? {
+            guard let values, values.count == n, n > 0 else { return nil }
+            let start = next
+            values.withUnsafeBufferPointer { start.update(from: $0.baseAddress!, count: n) }
+            next += n
+            return UnsafePointer(start)
         }
-    }
-
-    /// Refills `s[key]` in place when it is still an array of the right length, else replaces it.
-    private func setArray(_ key: StaticString, count: Int, _ lua: LuaState, fresh: () -> Void, refill: (Int32) -> Void) {
-        lua.push(key: key)
-        lua_rawget(lua.L, -2)
-        if lua.type(at: -1) == LUA_TTABLE && Int(lua_rawlen(lua.L, -1)) == count {
-            refill(lua_absindex(lua.L, -1))
-            lua.pop()
-            return
+        func copy(matrix rows: [[Double]]?) -> UnsafePointer<Double>? {
+            guard let rows, rows.count == n, rows.allSatisfy({ $0.count == n }) else { return nil }
+            let start = next
+            for row in rows { _ = copy(row) }
+            return UnsafePointer(start)
         }
-        lua.pop()
-        lua.push(key: key)
-        fresh()
-        lua_rawset(lua.L, -3)
+        return fulcrum_lua_signals(
+            step: Int64(s.step), epoch: Int64(s.epoch), progress: s.progress, lr: s.learningRate, tasks: Int32(n),
+            loss: copy(s.loss), initial_loss: copy(s.initialLoss), weights: copy(s.weights), kpi: copy(s.kpi),
+            val_kpi: copy(s.validationKPI), val_loss: copy(s.validationLoss), grad_norm: copy(s.gradientNorm),
+            gram: copy(matrix: s.gram), rep_gram: copy(matrix: s.representationGram))
     }
 }

@@ -60,14 +60,14 @@ struct BenchCommand: ParsableCommand {
         BLASThreads.count = 1  // idle OpenBLAS workers would otherwise spin beside the policy calls
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        if !json { print("policy          tasks   µs/call   needs") }
+        if !json { print("policy          tasks   µs/call   best   needs") }
         for file in policies {
             let result = try PolicyBenchmark.run(file: file)
             if json {
                 print(String(decoding: try encoder.encode(result), as: UTF8.self))
             } else {
                 let name = result.policy.padding(toLength: max(result.policy.count, 14), withPad: " ", startingAt: 0)
-                print(String(format: "%@ %6d %9.2f   ", name, result.tasks, result.microsecondsPerCall) + result.needs.joined(separator: ", "))
+                print(String(format: "%@ %6d %9.2f %6.2f   ", name, result.tasks, result.microsecondsPerCall, result.bestMicrosecondsPerCall) + result.needs.joined(separator: ", "))
             }
         }
     }

@@ -105,4 +105,30 @@ struct SignalsReuseTests {
         #expect(try policy.weights(for: signals(step: 1, loss: [2, 3])) == TaskWeights([2, 3]))
         #expect(try policy.weights(for: signals(step: 2, loss: [4, 6])) == TaskWeights([4, 6]))
     }
+
+    @Test func arraysAPolicyResizedOrReplacedAreRebuiltWhole() throws {
+        // Step 1 grows s.loss, shrinks a row of s.gram and swaps s.tasks; step 2 must see exact arrays.
+        let file = directory.write("resize.lua", """
+            local P = { name = "resize", needs = { "gram" } }
+            function P:weights(s)
+              assert(#s.loss == 2 and #s.gram == 2 and #s.gram[1] == 2 and #s.tasks == 2, "exact shapes")
+              assert(s.tasks[1] == "task1" and s.tasks[2] == "task2", "task names")
+              local w = { s.loss[1] + s.gram[1][2], s.loss[2] + s.gram[2][1] }
+              s.loss[3] = 99
+              s.gram[1] = { 7 }
+              s.tasks = { "x", "y" }
+              return w
+            end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file)
+        try policy.start(context(tasks: ["task1", "task2"]))
+        func step(_ n: Int, _ loss: [Double], _ cross: Double) -> StepSignals {
+            var s = signals(step: n, loss: loss)
+            s.gram = [[1, cross], [cross, 1]]
+            return s
+        }
+        #expect(try policy.weights(for: step(1, [2, 3], 0.5)) == TaskWeights([2.5, 3.5]))
+        #expect(try policy.weights(for: step(2, [4, 6], 0.25)) == TaskWeights([4.25, 6.25]))
+    }
 }
