@@ -1,0 +1,133 @@
+--- CAGrad: Conflict-Averse Gradient descent.
+-- Liu, Liu, Jin, Stone, Liu, "Conflict-Averse Gradient Descent for Multi-task Learning", NeurIPS 2021
+-- (§3.1, Eq. 2–3, Algorithm 1); the authors' code: Cranial-XIX/CAGrad, nyuv2/utils.py `cagrad`.
+--
+-- Formula (all in Gram terms: g_w = Σ_t w_t g_t, g_0 = (1/T) Σ_t g_t the mean gradient):
+--   w* = argmin_{w ∈ Δ}  g_wᵀ g_0 + √φ ‖g_w‖,   φ = c² ‖g_0‖²,   Δ = { w_t ≥ 0, Σ_t w_t = 1 }
+--   d  = g_0 + λ g_{w*},   λ = √φ / ‖g_{w*}‖                (the maximiser of min_t ⟨g_t, d⟩ over the ball
+--                                                           ‖d − g_0‖ ≤ c‖g_0‖; so ‖d − g_0‖ = c‖g_0‖)
+--   shared trunk:  K · d = Σ_t α_t g_t  with  α_t = K (1/T + λ w*_t);   each head: its own gradient (h_t = 1)
+-- K is the authors' scale: d / (1 + c²) (rescale = 1, their default), d (0) or d / (1 + c) (2), times T
+-- because their overwrite_grad multiplies by the number of tasks "to match the sum loss" — so with c = 0,
+-- K·d = Σ_t g_t, equal weighting's step (weights 1). In general Σ_t α_t = K (1 + λ).
+-- w* is computed exactly: on each support S of Δ the stationary point of the objective has a closed form
+-- (G_SS w = (‖g_w‖/√φ)(μ1 − (G1/T)_S), a quadratic in the multiplier μ), and the one that satisfies the
+-- problem's KKT conditions is kept (lib/simplex.lua: by_support); projected gradient if every face is
+-- degenerate (or T > 10). The authors solve it with scipy's SLSQP and add 1e-8 to ‖g_0‖², √φ, wᵀGw and
+-- ‖g_w‖; this file has no such terms: if g_0 = 0 or c = 0, then d = g_0. The α_t are ≥ 0 by construction.
+-- Logs `lambda` = λ.
+--
+-- Needs:     gram (inner products of the per-task gradients on the shared parameters).
+-- Options:   c = 0.5        c ∈ [0, 1): the radius of the ball around g_0, relative to ‖g_0‖ (the authors'
+--                           default alpha = 0.5; 0.4 in their NYUv2 script; c = 0 is the mean gradient)
+--            rescale = 1    0, 1 or 2: K = T, T/(1 + c²) or T/(1 + c) (the authors' `rescale`, default 1)
+
+local simplex = require("simplex")
+local n = require("numeric")
+
+local P = {
+  name = "cagrad",
+  needs = { "gram" },
+  defaults = { c = 0.5, rescale = 1 },
+}
+
+function P:init(ctx)
+  assert(self.c >= 0 and self.c < 1, "cagrad: c must be in [0, 1)")
+  assert(self.rescale == 0 or self.rescale == 1 or self.rescale == 2, "cagrad: rescale must be 0, 1 or 2")
+  local T = #ctx.tasks
+  self.scale = ({ [0] = T, [1] = T / (1 + self.c ^ 2), [2] = T / (1 + self.c) })[self.rescale]
+  self.heads = n.fill(T, 1)
+  self.ones = n.fill(T, 1)
+end
+
+-- The problem's value and gradient: F(w) = wᵀb + r √(wᵀGw), ∇F = b + r Gw / ‖g_w‖, with b = G1/T.
+local function objective(G, b, r)
+  local T = #G
+  return function(w)
+    local Gw, quadratic, linear = n.matvec(G, w), 0, 0
+    for t = 1, T do
+      quadratic, linear = quadratic + w[t] * Gw[t], linear + w[t] * b[t]
+    end
+    local norm = math.sqrt(math.max(quadratic, 1e-300))
+    local gradient = {}
+    for t = 1, T do gradient[t] = b[t] + r * Gw[t] / norm end
+    return linear + r * norm, gradient
+  end
+end
+
+--- w* ∈ Δ minimising wᵀb + r‖g_w‖ (b_t = ⟨g_t, g_0⟩, r = √φ > 0), exactly by supports. On support S,
+-- stationarity is b_S + r G_SS w_S / ‖g_w‖ = μ1; with a = G_SS⁻¹1, β = G_SS⁻¹b_S, A = 1ᵀa, B = 1ᵀβ,
+-- C = b_Sᵀβ and the constraints 1ᵀw_S = 1, ‖g_w‖² = w_SᵀG_SS w_S, its solution is
+--   w_S = (μa − β)/√D,  μ = (B + √D)/A,  D = B² − A(C − r²) > 0,  and then ‖g_w‖ = r/√D;
+-- it is the minimiser if w_S ≥ 0 and ∂F/∂w_t = b_t + √D (Gw)_t ≥ μ for every t outside S (KKT).
+-- `first` is the support to try first (the previous step's: consecutive Grams are alike).
+local function conflict_averse_weights(G, b, r, scale, ones, first)
+  local T = #G
+  local tol = simplex.TOL * scale
+  return simplex.by_support(T, function(S)
+    local k, bS = #S, {}
+    if k == 1 then   -- w = e_i: √D = r/‖g_i‖, μ = b_i + r‖g_i‖; no system to solve
+      local i = S[1]
+      local norm = math.sqrt(G[i][i])
+      if not (norm > 0) then return nil end
+      local root, mu = r / norm, b[i] + r * norm
+      for t = 1, T do
+        if b[t] + root * G[t][i] < mu - tol then return nil end
+      end
+      local w = n.fill(T, 0)
+      w[i] = 1
+      return w
+    end
+    for i = 1, k do bS[i] = b[S[i]] end
+    local a = simplex.solve(G, ones, S)
+    local beta = a and simplex.solve(G, bS, S)
+    if not beta then return nil end
+    local A, B, C = 0, 0, 0
+    for i = 1, k do A, B, C = A + a[i], B + beta[i], C + bS[i] * beta[i] end
+    local D = B * B - A * (C - r * r)
+    if not (A > 0 and D > 0) then return nil end
+    local root = math.sqrt(D)
+    local mu = (B + root) / A
+    local w = n.fill(T, 0)
+    for i = 1, k do
+      local value = (mu * a[i] - beta[i]) / root
+      if value < -1e-12 then return nil end
+      w[S[i]] = math.max(value, 0)
+    end
+    for t = 1, T do
+      if w[t] == 0 then
+        local Gw, row = 0, G[t]
+        for i = 1, k do Gw = Gw + row[S[i]] * w[S[i]] end
+        if b[t] + root * Gw < mu - tol then return nil end
+      end
+    end
+    return n.normalise(w)
+  end, first)
+end
+
+function P:weights(s)
+  local G, T = s.gram, #s.tasks
+  local b, scale = {}, 0
+  for t = 1, T do
+    b[t] = n.sum(G[t]) / T                        -- ⟨g_t, g_0⟩
+    scale = math.max(scale, G[t][t])
+  end
+  local r = self.c * math.sqrt(math.max(n.sum(b) / T, 0))   -- √φ = c‖g_0‖
+  local lambda, w = 0, n.fill(T, 1 / T)
+  if r > 1e-12 * math.sqrt(scale) then
+    local exact, support = conflict_averse_weights(G, b, r, scale, self.ones, self.support)
+    if exact then
+      w, self.support = exact, support     -- support is the library's own (read-only) array, not s's
+    else
+      w = simplex.minimise(objective(G, b, r), w)
+    end
+    local norm = math.sqrt(math.max(n.quadratic(G, w), 0))
+    lambda = norm > 0 and r / norm or 0
+  end
+  log("lambda", lambda)
+  local shared = {}
+  for t = 1, T do shared[t] = self.scale * (1 / T + lambda * w[t]) end
+  return { shared = shared, heads = self.heads }
+end
+
+return P
