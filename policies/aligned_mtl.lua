@@ -81,10 +81,8 @@ function P:weights(s)
     total = total + alpha[i]
   end
 
-  local clipped = false
-  for t = 1, T do
-    if alpha[t] < 0 then alpha[t], clipped = 0, true end
-  end
+  local clipped
+  alpha, clipped = n.clip_negative(alpha)
   if clipped then
     log("aligned_clipped", 1)
     if total > 0 and n.sum(alpha) > 0 then

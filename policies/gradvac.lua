@@ -48,16 +48,6 @@ function P:init(ctx)
   for i = 1, #ctx.tasks do self.target[i] = n.fill(#ctx.tasks, 0) end
 end
 
--- The tasks other than i, in the order task i meets them.
-local function others(T, i, order)
-  local list = {}
-  for j = 1, T do
-    if j ~= i then list[#list + 1] = j end
-  end
-  if order == "random" then return sampling.shuffled(list) end
-  return list
-end
-
 function P:weights(s)
   local G, T, beta = s.gram, #s.tasks, self.beta
   local alpha, corrections = n.fill(T, 0), 0
@@ -66,7 +56,7 @@ function P:weights(s)
     c[i] = 1
     local d = n.copy(G[i])   -- d_k = ⟨g_i', g_k⟩
     local target = self.target[i]
-    for _, j in ipairs(others(T, i, self.order)) do
+    for _, j in ipairs(sampling.others(T, i, self.order == "random")) do
       local norm_i, norm_j = math.sqrt(math.max(n.dot(c, d), 0)), math.sqrt(math.max(G[j][j], 0))
       if norm_i > 0 and norm_j > 0 then
         local phi = math.min(math.max(d[j] / (norm_i * norm_j), -1), 1)

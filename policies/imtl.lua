@@ -71,10 +71,8 @@ function P:weights(s)
     if T > 1 then log("imtl_singular", 1) end
     return { shared = n.fill(T, 1 / T), heads = self.heads }
   end
-  local clipped = false
-  for t = 1, T do
-    if alpha[t] < 0 then alpha[t], clipped = 0, true end
-  end
+  local clipped
+  alpha, clipped = n.clip_negative(alpha)
   if clipped then
     log("imtl_clipped", 1)
     alpha = n.normalise(alpha, 1)

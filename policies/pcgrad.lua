@@ -33,16 +33,6 @@ function P:init(ctx)
   assert(self.order == "random" or self.order == "fixed", 'pcgrad: order must be "random" or "fixed"')
 end
 
--- The tasks other than i, in the order task i meets them.
-local function others(T, i, order)
-  local list = {}
-  for j = 1, T do
-    if j ~= i then list[#list + 1] = j end
-  end
-  if order == "random" then return sampling.shuffled(list) end
-  return list
-end
-
 function P:weights(s)
   local G, T = s.gram, #s.tasks
   local alpha, conflicts = n.fill(T, 0), 0
@@ -50,7 +40,7 @@ function P:weights(s)
     local c = n.fill(T, 0)   -- g_i' = Σ_k c_k g_k
     c[i] = 1
     local d = n.copy(G[i])   -- d_k = ⟨g_i', g_k⟩
-    for _, j in ipairs(others(T, i, self.order)) do
+    for _, j in ipairs(sampling.others(T, i, self.order == "random")) do
       if d[j] < 0 and G[j][j] > 0 then
         local step = -d[j] / G[j][j]
         c[j] = c[j] + step

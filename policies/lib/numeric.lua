@@ -65,6 +65,16 @@ function M.quantile(v, q)
   return sorted[below] + (position - below) * (sorted[above] - sorted[below])
 end
 
+--- v with its negative entries set to 0, and whether there were any (for closed forms whose
+-- coefficients can turn negative while the host accepts only weights ≥ 0).
+function M.clip_negative(v)
+  local w, clipped = {}, false
+  for i = 1, #v do
+    if v[i] < 0 then w[i], clipped = 0, true else w[i] = v[i] end
+  end
+  return w, clipped
+end
+
 --- M x for a square matrix given as rows.
 function M.matvec(m, x)
   local y = {}

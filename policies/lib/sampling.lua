@@ -22,6 +22,17 @@ function M.shuffled(v)
   return w
 end
 
+--- The tasks 1..T other than i, in task order or shuffled (the order in which PCGrad-style surgery
+-- visits them for task i).
+function M.others(T, i, shuffle)
+  local list = {}
+  for j = 1, T do
+    if j ~= i then list[#list + 1] = j end
+  end
+  if shuffle then return M.shuffled(list) end
+  return list
+end
+
 --- A draw from the exponential distribution Exp(1): −log U with U uniform in (0, 1].
 function M.exponential()
   return -math.log(1 - random())

@@ -33,3 +33,17 @@ struct NumericLibraryTests {
         #expect(abs(mean) < 0.03 && abs(variance - 1) < 0.05)
     }
 }
+
+extension NumericLibraryTests {
+    @Test func clipNegativeZeroesNegativeEntriesAndSaysSo() throws {
+        let values = try runLua("""
+            local n = require("numeric")
+            local w, clipped = n.clip_negative({ 0.5, -0.25, 0 })
+            for _, x in ipairs(w) do out(x) end
+            out(clipped and 1 or 0)
+            local _, none = n.clip_negative({ 1, 2 })
+            out(none and 1 or 0)
+            """)
+        #expect(values == [0.5, 0, 0, 1, 0])
+    }
+}

@@ -166,3 +166,20 @@ struct SamplingLibraryTests {
         #expect(abs(RLWPolicyTests.mean(values) - 0.3) < 0.02)
     }
 }
+
+@Suite("sampling.others")
+struct SamplingOthersTests {
+    @Test func othersListsEveryOtherTaskOnceInOrderOrShuffled() throws {
+        let values = try runLua("""
+            local sampling = require("sampling")
+            for _, j in ipairs(sampling.others(4, 2, false)) do out(j) end
+            for _ = 1, 50 do
+              local seen = sampling.others(4, 2, true)
+              table.sort(seen)
+              for _, j in ipairs(seen) do out(j) end
+            end
+            """)
+        #expect(Array(values[0..<3]) == [1, 3, 4])
+        #expect(stride(from: 3, to: values.count, by: 3).allSatisfy { Array(values[$0..<$0 + 3]) == [1, 3, 4] })
+    }
+}
