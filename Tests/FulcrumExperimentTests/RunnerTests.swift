@@ -51,7 +51,7 @@ struct RunnerTests {
         #expect(try store.stepSeries(ofRun: equalRun.id).count == 40 * 2)
     }
 
-    @Test func rerunReplacesRunsInsteadOfDuplicatingThem() throws {
+    @Test func rerunSkipsFinishedRunsAndForceRetrainsThemToTheSameNumbers() throws {
         let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(
             seeds: "[3]", policies: "  equal: { script: \(repositoryRoot)/policies/equal.lua }")))
         let store = try RunStore(path: "\(scratch.path)/store.sqlite")
@@ -59,10 +59,107 @@ struct RunnerTests {
         let experiment = try #require(try store.experiment(named: "tiny"))
         let first = try store.runs(of: experiment)
         let firstSeries = try store.stepSeries(ofRun: first[0].id).map(\.loss)
-        try ExperimentRunner(manifest: manifest, store: store).run()
+
+        let again = try ExperimentRunner(manifest: manifest, store: store).run()
+        #expect(again.map(\.skipped) == [true] && again[0].error == nil)
+        #expect(try store.runs(of: experiment) == first, "a skipped run is left as it was")
+
+        let forced = try ExperimentRunner(manifest: manifest, store: store).run(RunSelection(force: true))
+        #expect(forced.map(\.skipped) == [false])
         let second = try store.runs(of: experiment)
         #expect(second.map(\.id) == first.map(\.id))
         #expect(try store.stepSeries(ofRun: second[0].id).map(\.loss) == firstSeries, "same manifest and seed, same numbers")
+    }
+
+    @Test func aRunLeftRunningByAKillIsTrainedAgainAndTheFinishedOnesAreKept() throws {
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(
+            seeds: "[1, 2]", policies: "  equal: { script: \(repositoryRoot)/policies/equal.lua }")))
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
+        let runner = ExperimentRunner(manifest: manifest, store: store)
+        try runner.run()
+        let experiment = try #require(try store.experiment(named: "tiny"))
+        let complete = try store.runs(of: experiment)
+        let killed = runner.plannedRuns[1]
+        let series = try store.stepSeries(ofRun: killed.id).map(\.loss)
+        // What kill -9 leaves: the run's row says running (beginRun starts it afresh, as a new process would).
+        try store.beginRun(RunDescriptor(id: killed.id, experiment: "tiny", manifestHash: manifest.hash, policy: "equal",
+                                         policyFile: killed.policy.script, policyHash: "", optionsJSON: "{}", seed: killed.seed))
+        #expect(try store.statuses(ofRuns: [killed.id]) == [killed.id: .running])
+
+        let outcomes = try ExperimentRunner(manifest: manifest, store: store).run()
+        #expect(outcomes.map(\.skipped) == [true, false])
+        let runs = try store.runs(of: experiment)
+        #expect(runs.count == 2 && runs.allSatisfy { $0.status == .finished })
+        #expect(runs.map(\.id) == complete.map(\.id))
+        #expect(try store.stepSeries(ofRun: killed.id).map(\.loss) == series, "retrained once, not duplicated")
+    }
+
+    @Test func twoJobsWriteTheSameStoreAsOne() throws {
+        let policies = """
+              equal: { script: \(repositoryRoot)/policies/equal.lua }
+              dtp: { script: \(repositoryRoot)/policies/dtp.lua }
+              broken: { script: \(scratch.write("broken.lua", "return 42"))}
+            """
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(seeds: "[1, 2, 3]", policies: policies)))
+        let one = try RunStore(path: "\(scratch.path)/one.sqlite")
+        let two = try RunStore(path: "\(scratch.path)/two.sqlite")
+        let serial = try ExperimentRunner(manifest: manifest, store: one).run(RunSelection(jobs: 1))
+        let parallel = try ExperimentRunner(manifest: manifest, store: two).run(RunSelection(jobs: 2))
+        #expect(serial == parallel, "same outcomes, in plan order")
+        #expect(parallel.filter { $0.error != nil }.map(\.run.policy.name) == ["broken", "broken", "broken"])
+        let runsOne = try one.runs(of: try #require(try one.experiment(named: "tiny")))
+        let runsTwo = try two.runs(of: try #require(try two.experiment(named: "tiny")))
+        #expect(runsOne.map(\.id) == runsTwo.map(\.id) && runsTwo.count == 9)
+        for run in runsOne {
+            func rows(_ store: RunStore) throws -> [[Double]] {
+                try store.stepSeries(ofRun: run.id).map { [Double($0.step), Double($0.task), $0.loss, $0.kpi, $0.weight] }
+            }
+            #expect(try rows(one) == rows(two), "run \(run.policy) seed \(run.seed)")
+            #expect(try one.evaluations(ofRun: run.id) == two.evaluations(ofRun: run.id))
+        }
+    }
+
+    @Test func editingAPolicyFileRetrainsItsRunsAndTheOldOnesLeaveTheReport() throws {
+        let script = scratch.write("mine.lua", "local P = { name = \"mine\" }\nfunction P:weights(s) return { 1, 1 } end\nreturn P\n")
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(seeds: "[1]", policies: "  mine: { script: \(script) }")))
+        let store = try RunStore(path: "\(scratch.path)/s.sqlite")
+        try ExperimentRunner(manifest: manifest, store: store).run()
+        scratch.write("mine.lua", "local P = { name = \"mine\" }\nfunction P:weights(s) return { 2, 1 } end\nreturn P\n")
+        let outcomes = try ExperimentRunner(manifest: manifest, store: store).run()
+        #expect(outcomes.map(\.skipped) == [false], "the policy changed: a new run")
+        let runs = try store.runs(of: try #require(try store.experiment(named: "tiny")))
+        #expect(runs.count == 1 && runs[0].id == outcomes[0].run.id)
+    }
+
+    @Test func onlyFiltersByPolicyAndSeed() throws {
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(seeds: "[1, 2, 3]", policies: """
+              equal: { script: \(repositoryRoot)/policies/equal.lua }
+              dtp: { script: \(repositoryRoot)/policies/dtp.lua }
+            """)))
+        let runner = ExperimentRunner(manifest: manifest, store: try RunStore(path: "\(scratch.path)/s.sqlite"))
+        let filters = try RunSelection.parseFilters("policy=dtp,seed=1,seed=3")
+        #expect(runner.plannedRuns(RunSelection(filters: filters)).map { "\($0.policy.name)/\($0.seed)" } == ["dtp/1", "dtp/3"])
+        #expect(throws: RunSelection.SelectionError(message: "--only: unknown key 'polcy'; valid keys: policy, seed")) {
+            try RunSelection.parseFilters("polcy=dtp")
+        }
+        #expect(throws: RunSelection.SelectionError(message: "--only: 'seed' is not key=value, e.g. policy=dtp,seed=1")) {
+            try RunSelection.parseFilters("seed")
+        }
+    }
+
+    @Test func addingASeedOrAPolicyKeepsTheIdsOfTheRunsAlreadyDefined() throws {
+        let equal = "  equal: { script: \(repositoryRoot)/policies/equal.lua }"
+        let store = try RunStore(path: "\(scratch.path)/s.sqlite")
+        let before = ExperimentRunner(manifest: try Manifest.load(scratch.write("a.yaml", tinyManifest(seeds: "[1]", policies: equal))),
+                                      store: store).plannedRuns.map(\.id)
+        let after = ExperimentRunner(manifest: try Manifest.load(scratch.write("b.yaml", tinyManifest(seeds: "[1, 2]", policies: equal + """
+
+              dtp: { script: \(repositoryRoot)/policies/dtp.lua }
+            """))), store: store).plannedRuns.map(\.id)
+        #expect(after.count == 4 && after[0] == before[0])
+        let longer = ExperimentRunner(manifest: try Manifest.load(scratch.write("c.yaml", tinyManifest(steps: 60, seeds: "[1]", policies: equal))),
+                                      store: store).plannedRuns.map(\.id)
+        #expect(longer[0] != before[0], "training longer is another run")
     }
 
     @Test func runIdsAreStableAndDistinct() throws {

@@ -9,7 +9,7 @@ extension Tensor {
         let kB = transposeB ? b.shape[1] : b.shape[0]
         let n = transposeB ? b.shape[0] : b.shape[1]
         precondition(k == kB, "matmul: inner dimensions differ, \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
-        GEMMCounter.operations &+= 2 * m * n * k
+        GEMMCounter.add(2 * m * n * k)
         guard m > 0 && n > 0 && k > 0 else { return Tensor(zeros: [m, n]) }
         // β = 0: sgemm writes every element of the output, so it need not be zero-filled first.
         return a.scalars.withUnsafeBufferPointer { pa in

@@ -7,6 +7,10 @@ public struct Manifest: Sendable {
     public let file: String
     /// SHA-256 of the file's bytes: which manifest a run came from.
     public let hash: String
+    /// SHA-256 of the sections that define what a run trains (data, tasks, model, train), in a
+    /// canonical YAML form: editing seeds, policies, the report or comments leaves it unchanged, so
+    /// the runs already finished keep their ids.
+    public let definitionHash: String
     public let name: String
     public let description: String
     public let data: DataSection

@@ -58,7 +58,11 @@ extension Manifest {
         }
         guard let name, let data, let tasks, let model, let train, let seeds, let policies, let report,
               reading.problems.isEmpty else { return nil }
-        return Manifest(file: file, hash: hash, name: name, description: description, data: data, tasks: tasks,
+        let definition = Node.mapping(Node.Mapping(["data", "tasks", "model", "train"].compactMap { key in
+            top[key].map { (Node(key), $0.node) }
+        }))
+        let definitionHash = SHA256.hexDigest((try? Yams.serialize(node: definition)) ?? "")
+        return Manifest(file: file, hash: hash, definitionHash: definitionHash, name: name, description: description, data: data, tasks: tasks,
                         model: model, train: train, seeds: seeds, policies: policies, report: report)
     }
 

@@ -3,11 +3,17 @@ import FulcrumCore
 import FulcrumLua
 
 /// Trains every policy × seed of a manifest into the store. A run that fails — a broken policy, a
-/// diverged loss — is recorded with its error and never stops the others.
-public final class ExperimentRunner {
+/// diverged loss — is recorded with its error and never stops the others. Runs already finished in
+/// the store are skipped unless forced; the rest run on `jobs` threads, one run per thread.
+///
+/// Shared across its worker threads: everything here is immutable after `init` except what the
+/// workers coordinate through `SweepProgress`'s lock, and the store serialises its own writes.
+public final class ExperimentRunner: @unchecked Sendable {
     public let manifest: Manifest
     public let store: RunStore
-    private let log: (String) -> Void
+    /// Policies in manifest order, each over all seeds.
+    public let plannedRuns: [PlannedRun]
+    private let log: @Sendable (String) -> Void
 
     /// One run of the manifest: a policy with one seed.
     public struct PlannedRun: Sendable, Equatable {
@@ -18,48 +24,96 @@ public final class ExperimentRunner {
 
     public struct Outcome: Sendable, Equatable {
         public let run: PlannedRun
-        /// nil when the run finished; otherwise the message it failed with.
+        /// nil when the run finished (now or, if `skipped`, in an earlier `fulcrum run`); otherwise
+        /// the message it failed with.
         public let error: String?
+        public var skipped = false
     }
 
-    public init(manifest: Manifest, store: RunStore, log: @escaping (String) -> Void = { _ in }) {
+    public init(manifest: Manifest, store: RunStore, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.manifest = manifest
         self.store = store
         self.log = log
-    }
-
-    /// Policies in manifest order, each over all seeds. The id is stable: the same manifest, policy
-    /// and seed give the same id, so a rerun replaces the run instead of adding a copy.
-    public var plannedRuns: [PlannedRun] {
-        manifest.policies.flatMap { policy in
-            manifest.seeds.map { seed in
-                PlannedRun(id: String(SHA256.hexDigest("\(manifest.name)\n\(manifest.hash)\n\(policy.name)\n\(seed)").prefix(16)),
-                           policy: policy, seed: seed)
-            }
+        plannedRuns = manifest.policies.flatMap { policy in
+            manifest.seeds.map { seed in PlannedRun(id: Self.runID(manifest, policy, seed), policy: policy, seed: seed) }
         }
     }
 
+    /// Stable and content-addressed: a hash of everything that defines the run — the experiment's
+    /// name, its data/tasks/model/train sections, the policy's name, file contents, options and
+    /// limits, and the seed. Editing anything else (another policy, the seed list, the report)
+    /// keeps the id, so a rerun skips the run; editing the policy file or its options changes it.
+    static func runID(_ manifest: Manifest, _ policy: Manifest.PolicyEntry, _ seed: UInt64) -> String {
+        let script = FileManager.default.contents(atPath: policy.script).map(SHA256.hexDigest) ?? "unreadable"
+        let options = policy.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+        let parts = [manifest.name, manifest.definitionHash, policy.name, script, options,
+                     "\(policy.limits.memoryBytes)/\(policy.limits.milliseconds)", "\(seed)"]
+        return String(SHA256.hexDigest(parts.joined(separator: "\n")).prefix(16))
+    }
+
+    /// The planned runs `selection`'s filters keep, in plan order.
+    public func plannedRuns(_ selection: RunSelection) -> [PlannedRun] {
+        plannedRuns.filter { selection.matches(policy: $0.policy.name, seed: $0.seed) }
+    }
+
+    /// Trains the selected runs; returns an outcome for each, in plan order.
     @discardableResult
-    public func run() throws -> [Outcome] {
+    public func run(_ selection: RunSelection = RunSelection()) throws -> [Outcome] {
         try store.recordExperiment(manifest)
+        try store.retireRuns(of: manifest.name, manifestHash: manifest.hash, keeping: plannedRuns.map(\.id))
         BLASThreads.count = 1
-        let data = makeData()
-        let runs = plannedRuns
-        var outcomes: [Outcome] = []
-        for (index, run) in runs.enumerated() {
-            let started = ContinuousClock.now
-            let error = try train(run, data: data)
-            let seconds = (ContinuousClock.now - started).seconds
-            if let error {
-                try store.failRun(run.id, error: error, wallSeconds: seconds)
-                log("[\(index + 1)/\(runs.count)] \(run.policy.name) seed \(run.seed) (run \(run.id)): FAILED — \(error)")
+        let selected = plannedRuns(selection)
+        let statuses = try store.statuses(ofRuns: selected.map(\.id))
+        var outcomes: [Int: Outcome] = [:]
+        var pending: [Int] = []
+        for (index, run) in selected.enumerated() {
+            if !selection.force, statuses[run.id] == .finished {
+                try store.adoptRun(run.id, manifestHash: manifest.hash)
+                outcomes[index] = Outcome(run: run, error: nil, skipped: true)
+                log("\(run.policy.name) seed \(run.seed) (run \(run.id)): finished earlier, skipped (--force reruns it)")
             } else {
-                try store.finishRun(run.id, wallSeconds: seconds)
-                log("[\(index + 1)/\(runs.count)] \(run.policy.name) seed \(run.seed) (run \(run.id)): finished in \(String(format: "%.1f", seconds)) s")
+                pending.append(index)
             }
-            outcomes.append(Outcome(run: run, error: error))
         }
-        return outcomes
+        guard !pending.isEmpty else { return selected.indices.compactMap { outcomes[$0] } }
+
+        let data = makeData()
+        let queue = pending.map { selected[$0] }
+        let progress = SweepProgress(total: queue.count)
+        let workers = (0..<min(max(selection.jobs, 1), queue.count)).map { _ in
+            Thread { [self] in
+                while let slot = progress.next() {
+                    do {
+                        progress.record(try execute(queue[slot], data: data, progress: progress), at: slot)
+                    } catch {
+                        progress.stop(error)
+                    }
+                }
+                progress.workerDone()
+            }
+        }
+        for worker in workers {
+            worker.stackSize = 16 << 20   // the autodiff graph of a deep model recurses
+            worker.start()
+        }
+        try progress.waitForWorkers(workers.count)
+        for (slot, index) in pending.enumerated() { outcomes[index] = progress.outcome(at: slot) }
+        return selected.indices.compactMap { outcomes[$0] }
+    }
+
+    private func execute(_ run: PlannedRun, data: DatasetSplits, progress: SweepProgress) throws -> Outcome {
+        let started = ContinuousClock.now
+        let error = try train(run, data: data)
+        let seconds = (ContinuousClock.now - started).seconds
+        let done = progress.completed()
+        if let error {
+            try store.failRun(run.id, error: error, wallSeconds: seconds)
+            log("[\(done)/\(progress.total)] \(run.policy.name) seed \(run.seed) (run \(run.id)): FAILED — \(error)")
+        } else {
+            try store.finishRun(run.id, wallSeconds: seconds)
+            log("[\(done)/\(progress.total)] \(run.policy.name) seed \(run.seed) (run \(run.id)): finished in \(String(format: "%.1f", seconds)) s")
+        }
+        return Outcome(run: run, error: error)
     }
 
     /// Trains one run; returns its failure message, or nil. Store errors propagate: without the

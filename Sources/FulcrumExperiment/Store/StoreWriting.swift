@@ -112,6 +112,40 @@ extension RunStore {
         }
     }
 
+    /// The status of each of `ids` that is in the store.
+    public func statuses(ofRuns ids: [String]) throws -> [String: StoredRun.Status] {
+        try database.read { db in
+            var statuses: [String: StoredRun.Status] = [:]
+            for id in ids {
+                if let raw = try String.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [id]) {
+                    statuses[id] = StoredRun.Status(rawValue: raw)
+                }
+            }
+            return statuses
+        }
+    }
+
+    /// Counts a finished run, kept from an earlier `fulcrum run`, as part of the manifest's current
+    /// version (its id says it trained exactly what the current manifest defines).
+    public func adoptRun(_ id: String, manifestHash: String) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE run SET manifest_hash = ? WHERE id = ?", arguments: [manifestHash, id])
+        }
+    }
+
+    /// Detaches from the manifest's current version every run of the experiment that is not in its
+    /// plan (`planned`): a run of an edited policy file keeps its data but leaves the report.
+    public func retireRuns(of experiment: String, manifestHash: String, keeping planned: [String]) throws {
+        try database.write { db in
+            let stored = try String.fetchAll(db, sql: "SELECT id FROM run WHERE experiment = ? AND manifest_hash = ?",
+                                             arguments: [experiment, manifestHash])
+            let keep = Set(planned)
+            for id in stored where !keep.contains(id) {
+                try db.execute(sql: "UPDATE run SET manifest_hash = ? WHERE id = ?", arguments: ["retired:" + manifestHash, id])
+            }
+        }
+    }
+
     public func failRun(_ id: String, error: String, wallSeconds: Double) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE run SET status = 'failed', error = ?, finished_at = ?, wall_seconds = ? WHERE id = ?",
