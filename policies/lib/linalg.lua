@@ -46,40 +46,58 @@ local function copy_matrix(A)
   return C
 end
 
---- Solves A x = b by Gaussian elimination with partial pivoting. Returns x, or nil when A is singular:
--- a pivot no larger than `tolerance` (default 1e-12) times the largest |A_ij| (so the test does not
--- depend on the scale of A, which for a Gram matrix is the square of the gradients' scale).
-function M.solve(A, b, tolerance)
-  local size = #b
-  local a, x = copy_matrix(A), n.copy(b)
-  local largest = 0
+--- Solves the principal system A[S][S] x = b of `size` rows (S an array of at least `size` indices into
+-- A, of which the first `size` count; nil: the leading size×size block) by Gaussian elimination with partial pivoting, inside `work` (a table whose `rows` and `x` are
+-- reused from call to call, so a solver calling this in a loop allocates nothing). Returns work.x —
+-- overwritten by the next call with the same work — or nil when the matrix is singular: a pivot no
+-- larger than `tolerance` times the largest |A_ij| (so the test does not depend on the scale of A,
+-- which for a Gram matrix is the square of the gradients' scale).
+function M.solve_in(A, b, S, size, tolerance, work)
+  work.rows, work.x = work.rows or {}, work.x or {}
+  local a, x, largest = work.rows, work.x, 0
   for i = 1, size do
-    for j = 1, size do largest = math.max(largest, math.abs(a[i][j])) end
-  end
-  local threshold = (tolerance or 1e-12) * largest
-  if largest == 0 then return nil end
-  for column = 1, size do
-    local pivot = column
-    for row = column + 1, size do
-      if math.abs(a[row][column]) > math.abs(a[pivot][column]) then pivot = row end
+    local row, source = a[i] or {}, A[S and S[i] or i]
+    a[i] = row
+    for j = 1, size do
+      local v = source[S and S[j] or j]
+      row[j] = v
+      largest = math.max(largest, math.abs(v))
     end
-    if not (math.abs(a[pivot][column]) > threshold) then return nil end   -- also catches NaN
+    x[i] = b[i]
+  end
+  local threshold = tolerance * largest
+  for column = 1, size do
+    local pivot, best = column, math.abs(a[column][column])
+    for row = column + 1, size do
+      local v = math.abs(a[row][column])
+      if v > best then pivot, best = row, v end
+    end
+    if not (best > threshold) then return nil end   -- also catches NaN and A = 0
     a[column], a[pivot] = a[pivot], a[column]
     x[column], x[pivot] = x[pivot], x[column]
+    local top, diagonal = a[column], a[column][column]
     for row = column + 1, size do
-      local factor = a[row][column] / a[column][column]
+      local r = a[row]
+      local factor = r[column] / diagonal
       if factor ~= 0 then
-        for k = column, size do a[row][k] = a[row][k] - factor * a[column][k] end
+        for k = column + 1, size do r[k] = r[k] - factor * top[k] end
         x[row] = x[row] - factor * x[column]
       end
     end
   end
   for row = size, 1, -1 do
-    local total = x[row]
-    for k = row + 1, size do total = total - a[row][k] * x[k] end
-    x[row] = total / a[row][row]
+    local r, total = a[row], x[row]
+    for k = row + 1, size do total = total - r[k] * x[k] end
+    x[row] = total / r[row]
   end
   return x
+end
+
+--- Solves A x = b; returns a new x, or nil when A is singular (a pivot ≤ `tolerance`, default 1e-12,
+-- times the largest |A_ij|; see solve_in).
+function M.solve(A, b, tolerance)
+  local x = M.solve_in(A, b, nil, #b, tolerance or 1e-12, {})
+  return x and n.copy(x)
 end
 
 -- One Jacobi rotation in the (p, q) plane: zeroes a[p][q] and accumulates the rotation into v's

@@ -2,7 +2,7 @@
 -- gradient-based weighting methods solve, all in Gram terms (G[t][u] = ⟨g_t, g_u⟩, never the vectors):
 --
 --   project(v, z)              Euclidean projection onto { x ≥ 0, Σ x = z } (Duchi et al., ICML 2008)
---   solve(A, b)                dense linear solve (Gaussian elimination, partial pivoting); nil if singular
+--   solve(A, b, S)             linalg.solve_in on A or its principal block A[S][S], in reused buffers; nil if singular
 --   by_support(T, face, first) exact solver skeleton: try every support S ⊆ {1..T}, smallest first
 --   min_norm(G, first)         argmin_{α∈Δ} αᵀGα, the min-norm point of the convex hull of the g_t (MGDA)
 --   mgda(G, loss, norm, …)     MGDA's shared weights with the gradient normalisations of Sener & Koltun's code
@@ -12,6 +12,8 @@
 -- Pure functions: arguments are never modified. The exact solvers are for a handful of tasks (the
 -- support enumeration tries 2^T − 1 faces; above T = 10 it gives up and the callers fall back to
 -- `minimise`).
+local linalg = require("linalg")
+
 local M = {}
 
 local abs, max, sqrt = math.abs, math.max, math.sqrt
@@ -59,51 +61,10 @@ local function buffers(n)
   return b
 end
 
--- Gaussian elimination with partial pivoting on the n×n system A x = b, or on A[S][S] x = b if S is
--- given; works in buffers(n) and returns buffers(n).x (overwritten by the next solve of that size), or
--- nil when the matrix is singular to working precision.
+-- A x = b, or A[S][S] x = b if S is given, solved in buffers(n) (linalg.solve_in): returns buffers(n).x,
+-- overwritten by the next solve of that size, or nil when the matrix is singular to working precision.
 local function solve_in(A, b, S, n)
-  local work = buffers(n)
-  local m, x, largest = work.rows, work.x, 0
-  for i = 1, n do
-    local row, source = m[i], A[S and S[i] or i]
-    for j = 1, n do
-      local v = source[S and S[j] or j]
-      row[j] = v
-      v = abs(v)
-      if v > largest then largest = v end
-    end
-    x[i] = b[i]
-  end
-  local tiny = 1e-13 * largest
-  for column = 1, n do
-    local pivot, best = column, abs(m[column][column])
-    for row = column + 1, n do
-      local v = abs(m[row][column])
-      if v > best then pivot, best = row, v end
-    end
-    if not (best > tiny) then return nil end
-    if pivot ~= column then
-      m[column], m[pivot] = m[pivot], m[column]
-      x[column], x[pivot] = x[pivot], x[column]
-    end
-    local top = m[column]
-    local diagonal, xc = top[column], x[column]
-    for row = column + 1, n do
-      local r = m[row]
-      local f = r[column] / diagonal
-      if f ~= 0 then
-        for k = column + 1, n do r[k] = r[k] - f * top[k] end
-        x[row] = x[row] - f * xc
-      end
-    end
-  end
-  for row = n, 1, -1 do
-    local r, sum = m[row], x[row]
-    for k = row + 1, n do sum = sum - r[k] * x[k] end
-    x[row] = sum / r[row]
-  end
-  return x
+  return linalg.solve_in(A, b, S, n, 1e-13, buffers(n))
 end
 
 --- x with A x = b (A square, given as rows), or nil when A is singular to working precision. With S (an
