@@ -20,6 +20,8 @@ public final class ExperimentRunner: @unchecked Sendable {
         public let id: String
         public let policy: Manifest.PolicyEntry
         public let seed: UInt64
+        /// SHA-256 of the policy file's contents when the plan was made.
+        public let policyHash: String
     }
 
     public struct Outcome: Sendable, Equatable {
@@ -35,7 +37,10 @@ public final class ExperimentRunner: @unchecked Sendable {
         self.store = store
         self.log = log
         plannedRuns = manifest.policies.flatMap { policy in
-            manifest.seeds.map { seed in PlannedRun(id: Self.runID(manifest, policy, seed), policy: policy, seed: seed) }
+            let script = FileManager.default.contents(atPath: policy.script).map(SHA256.hexDigest) ?? "unreadable"
+            return manifest.seeds.map { seed in
+                PlannedRun(id: Self.runID(manifest, policy, scriptHash: script, seed), policy: policy, seed: seed, policyHash: script)
+            }
         }
     }
 
@@ -43,8 +48,7 @@ public final class ExperimentRunner: @unchecked Sendable {
     /// name, its data/tasks/model/train sections, the policy's name, file contents, options and
     /// limits, and the seed. Editing anything else (another policy, the seed list, the report)
     /// keeps the id, so a rerun skips the run; editing the policy file or its options changes it.
-    static func runID(_ manifest: Manifest, _ policy: Manifest.PolicyEntry, _ seed: UInt64) -> String {
-        let script = FileManager.default.contents(atPath: policy.script).map(SHA256.hexDigest) ?? "unreadable"
+    static func runID(_ manifest: Manifest, _ policy: Manifest.PolicyEntry, scriptHash script: String, _ seed: UInt64) -> String {
         let options = policy.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         let parts = [manifest.name, manifest.definitionHash, policy.name, script, options,
                      "\(policy.limits.memoryBytes)/\(policy.limits.milliseconds)", "\(seed)"]
@@ -119,15 +123,14 @@ public final class ExperimentRunner: @unchecked Sendable {
     /// Trains one run; returns its failure message, or nil. Store errors propagate: without the
     /// store nothing can be recorded, so the sweep stops.
     private func train(_ run: PlannedRun, data: DatasetSplits) throws -> String? {
-        let policyBytes = FileManager.default.contents(atPath: run.policy.script) ?? Data()
         let policy: LuaPolicy
         do {
             policy = try LuaPolicy(file: run.policy.script, options: run.policy.options, limits: run.policy.limits)
         } catch {
-            try store.beginRun(descriptor(run, policyHash: SHA256.hexDigest(policyBytes), options: run.policy.options))
+            try store.beginRun(descriptor(run, options: run.policy.options))
             return String(describing: error)
         }
-        try store.beginRun(descriptor(run, policyHash: SHA256.hexDigest(policyBytes), options: policy.options))
+        try store.beginRun(descriptor(run, options: policy.options))
 
         var generator = SeededGenerator.stream(run.seed, 1)
         let model = MultiTaskNetwork(manifest.networkSpec, generator: &generator)
@@ -143,9 +146,9 @@ public final class ExperimentRunner: @unchecked Sendable {
         }
     }
 
-    private func descriptor(_ run: PlannedRun, policyHash: String, options: [String: PolicyOption]) throws -> RunDescriptor {
+    private func descriptor(_ run: PlannedRun, options: [String: PolicyOption]) throws -> RunDescriptor {
         RunDescriptor(id: run.id, experiment: manifest.name, manifestHash: manifest.hash, policy: run.policy.name,
-                      policyFile: run.policy.script, policyHash: policyHash,
+                      policyFile: run.policy.script, policyHash: run.policyHash,
                       optionsJSON: try JSONText.encode(options), seed: run.seed)
     }
 
