@@ -71,7 +71,7 @@ final class SignalsTable {
     /// The step's numbers copied into `scratch`, with pointers to each present signal.
     private func flatten(_ s: StepSignals) -> fulcrum_lua_signals {
         let n = s.tasks.count
-        let needed = 9 * n * max(n, 1)
+        let needed = 7 * n + 2 * n * n   // seven series and two matrices
         if needed > capacity {
             scratch.deallocate()
             scratch = .allocate(capacity: needed)
