@@ -49,9 +49,9 @@ struct ReportTests {
             try store.appendEvaluation(EvaluationRecord(step: 0, loss: [1, 1], kpi: [0.1, 0.1]), run: id)
             if let kpi {
                 try store.appendEvaluation(EvaluationRecord(step: 10, loss: [0.5, 0.5], kpi: kpi), run: id)
-                try store.finishRun(id, wallSeconds: 1)
+                try store.endRun(id, RunEnding(status: .finished, wallSeconds: 1))
             } else {
-                try store.failRun(id, error: "policy p step 3: p.lua:1: boom", wallSeconds: 1)
+                try store.endRun(id, RunEnding(status: .failed, error: "policy p step 3: p.lua:1: boom", wallSeconds: 1))
             }
         }
         return store

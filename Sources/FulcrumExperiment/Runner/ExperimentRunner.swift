@@ -22,6 +22,9 @@ public final class ExperimentRunner: @unchecked Sendable {
         public let seed: UInt64
         /// SHA-256 of the policy file's contents when the plan was made.
         public let policyHash: String
+
+        /// How the progress display and the logs name the run, e.g. "dtp seed 2".
+        public var label: String { "\(policy.name) seed \(seed)" }
     }
 
     public struct Outcome: Sendable, Equatable {
@@ -111,10 +114,10 @@ public final class ExperimentRunner: @unchecked Sendable {
         let seconds = (ContinuousClock.now - started).seconds
         let done = progress.completed()
         if let error {
-            try store.failRun(run.id, error: error, wallSeconds: seconds)
+            try store.endRun(run.id, RunEnding(status: .failed, error: error, wallSeconds: seconds))
             log("[\(done)/\(progress.total)] \(run.policy.name) seed \(run.seed) (run \(run.id)): FAILED — \(error)")
         } else {
-            try store.finishRun(run.id, wallSeconds: seconds)
+            try store.endRun(run.id, RunEnding(status: .finished, wallSeconds: seconds))
             log("[\(done)/\(progress.total)] \(run.policy.name) seed \(run.seed) (run \(run.id)): finished in \(String(format: "%.1f", seconds)) s")
         }
         return Outcome(run: run, error: error)

@@ -124,6 +124,46 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4: sweep variants, divergence, interruption, run cost and provenance") { db in
+            // SQLite cannot widen a CHECK constraint in place: the run table is rebuilt (GRDB turns
+            // foreign keys off during a migration, so dropping the old table cascades nothing).
+            try db.execute(sql: """
+                CREATE TABLE run_v4 (
+                    id TEXT PRIMARY KEY,
+                    experiment TEXT NOT NULL REFERENCES experiment(name) ON DELETE CASCADE,
+                    manifest_hash TEXT NOT NULL,
+                    definition_hash TEXT NOT NULL DEFAULT '',  -- SHA-256 of this run's data/tasks/model/train
+                    policy TEXT NOT NULL,
+                    variant TEXT NOT NULL DEFAULT '{}',        -- JSON: the sweep point, e.g. {"train.lr": 0.001}
+                    tasks TEXT,                                -- JSON: experiment task positions trained; NULL = all
+                    policy_file TEXT NOT NULL,
+                    policy_hash TEXT NOT NULL,
+                    options TEXT NOT NULL,
+                    seed INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'diverged', 'interrupted')),
+                    error TEXT,
+                    diverged_step INTEGER,                     -- the step whose loss was NaN or infinite
+                    steps_done INTEGER NOT NULL DEFAULT 0,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    wall_seconds REAL,
+                    steps_per_epoch INTEGER,
+                    total_steps INTEGER,
+                    steps_per_second REAL,
+                    policy_microseconds_per_step REAL,
+                    peak_memory_bytes INTEGER,                 -- the process's peak resident memory while the run trained
+                    git_commit TEXT,                           -- HEAD of the working tree, '+dirty' if it had changes
+                    machine TEXT
+                );
+                INSERT INTO run_v4 (id, experiment, manifest_hash, policy, policy_file, policy_hash, options, seed, status,
+                                    error, steps_done, started_at, finished_at, wall_seconds, steps_per_epoch, total_steps)
+                    SELECT id, experiment, manifest_hash, policy, policy_file, policy_hash, options, seed, status,
+                           error, steps_done, started_at, finished_at, wall_seconds, steps_per_epoch, total_steps FROM run;
+                DROP TABLE run;
+                ALTER TABLE run_v4 RENAME TO run;
+                CREATE INDEX run_by_experiment ON run(experiment, manifest_hash);
+                """)
+        }
         return migrator
     }
 }

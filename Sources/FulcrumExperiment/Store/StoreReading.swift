@@ -24,18 +24,65 @@ public struct StoredExperiment: Sendable, Equatable {
 
 /// A run as the store knows it.
 public struct StoredRun: Sendable, Equatable {
-    public enum Status: String, Sendable { case running, finished, failed }
+    public enum Status: String, Sendable, CaseIterable {
+        case running, finished, failed
+        /// A loss became NaN or infinite (`divergedStep` says when).
+        case diverged
+        /// Stopped by Ctrl-C; the next `fulcrum run` trains it again.
+        case interrupted
+    }
 
     public let id: String
+    public let experiment: String
+    public let manifestHash: String
+    public let definitionHash: String
     public let policy: String
+    /// JSON: the sweep point this run trained (`{}` when the manifest has no sweep).
+    public let variant: String
+    /// The experiment's task positions this run trained (a single-task baseline has one); nil = all.
+    public let tasks: [Int]?
     public let policyFile: String
     public let policyHash: String
     public let options: String
     public let seed: UInt64
     public let status: Status
     public let error: String?
+    public let divergedStep: Int?
     public let stepsDone: Int
+    public let startedAt: String
+    public let finishedAt: String?
     public let wallSeconds: Double?
+    public let stepsPerSecond: Double?
+    public let policyMicrosecondsPerStep: Double?
+    public let peakMemoryBytes: Int?
+    public let gitCommit: String?
+    public let machine: String?
+
+    init(row: Row) throws {
+        id = row["id"]
+        experiment = row["experiment"]
+        manifestHash = row["manifest_hash"]
+        definitionHash = row["definition_hash"]
+        policy = row["policy"]
+        variant = row["variant"]
+        tasks = try (row["tasks"] as String?).map { try JSONText.decode([Int].self, $0) }
+        policyFile = row["policy_file"]
+        policyHash = row["policy_hash"]
+        options = row["options"]
+        seed = UInt64(bitPattern: row["seed"] as Int64)
+        status = Status(rawValue: row["status"]) ?? .failed
+        error = row["error"]
+        divergedStep = row["diverged_step"]
+        stepsDone = row["steps_done"]
+        startedAt = row["started_at"]
+        finishedAt = row["finished_at"]
+        wallSeconds = row["wall_seconds"]
+        stepsPerSecond = row["steps_per_second"]
+        policyMicrosecondsPerStep = row["policy_microseconds_per_step"]
+        peakMemoryBytes = row["peak_memory_bytes"]
+        gitCommit = row["git_commit"]
+        machine = row["machine"]
+    }
 }
 
 /// Validation losses and KPIs of one run after `step` steps, in task order.
@@ -68,12 +115,7 @@ extension RunStore {
         try database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM run WHERE experiment = ? AND manifest_hash = ? ORDER BY policy, seed
-                """, arguments: [experiment.name, experiment.manifestHash]).map { row in
-                StoredRun(id: row["id"], policy: row["policy"], policyFile: row["policy_file"],
-                          policyHash: row["policy_hash"], options: row["options"],
-                          seed: UInt64(bitPattern: row["seed"] as Int64), status: StoredRun.Status(rawValue: row["status"]) ?? .failed,
-                          error: row["error"], stepsDone: row["steps_done"], wallSeconds: row["wall_seconds"])
-            }
+                """, arguments: [experiment.name, experiment.manifestHash]).map(StoredRun.init(row:))
         }
     }
 

@@ -4,14 +4,21 @@ import GRDB
 
 /// What identifies a run in the store, written when it starts.
 public struct RunDescriptor: Sendable, Equatable {
-    public let id: String
-    public let experiment: String
-    public let manifestHash: String
-    public let policy: String
-    public let policyFile: String
-    public let policyHash: String
-    public let optionsJSON: String
-    public let seed: UInt64
+    public var id: String
+    public var experiment: String
+    public var manifestHash: String
+    public var definitionHash: String = ""
+    public var policy: String
+    /// JSON: the sweep point (`{}` without a sweep).
+    public var variantJSON: String = "{}"
+    /// The experiment's task positions the run trains; nil = all.
+    public var tasks: [Int]? = nil
+    public var policyFile: String
+    public var policyHash: String
+    public var optionsJSON: String
+    public var seed: UInt64
+    public var gitCommit: String? = nil
+    public var machine: String? = nil
 
     public init(id: String, experiment: String, manifestHash: String, policy: String, policyFile: String,
                 policyHash: String, optionsJSON: String, seed: UInt64) {
@@ -23,6 +30,28 @@ public struct RunDescriptor: Sendable, Equatable {
         self.policyHash = policyHash
         self.optionsJSON = optionsJSON
         self.seed = seed
+    }
+}
+
+/// How a run ended and what it cost.
+public struct RunEnding: Sendable, Equatable {
+    public var status: StoredRun.Status
+    public var error: String? = nil
+    public var divergedStep: Int? = nil
+    public var wallSeconds: Double
+    public var stepsPerSecond: Double? = nil
+    public var policyMicrosecondsPerStep: Double? = nil
+    public var peakMemoryBytes: Int? = nil
+
+    public init(status: StoredRun.Status, error: String? = nil, divergedStep: Int? = nil, wallSeconds: Double,
+                stepsPerSecond: Double? = nil, policyMicrosecondsPerStep: Double? = nil, peakMemoryBytes: Int? = nil) {
+        self.status = status
+        self.error = error
+        self.divergedStep = divergedStep
+        self.wallSeconds = wallSeconds
+        self.stepsPerSecond = stepsPerSecond
+        self.policyMicrosecondsPerStep = policyMicrosecondsPerStep
+        self.peakMemoryBytes = peakMemoryBytes
     }
 }
 
@@ -52,11 +81,12 @@ extension RunStore {
         try database.write { db in
             try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [run.id])
             try db.execute(sql: """
-                INSERT INTO run (id, experiment, manifest_hash, policy, policy_file, policy_hash, options, seed,
-                                 status, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
-                """, arguments: [run.id, run.experiment, run.manifestHash, run.policy, run.policyFile,
-                                 run.policyHash, run.optionsJSON, Int64(bitPattern: run.seed), Self.timestamp()])
+                INSERT INTO run (id, experiment, manifest_hash, definition_hash, policy, variant, tasks, policy_file,
+                                 policy_hash, options, seed, status, started_at, git_commit, machine)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
+                """, arguments: [run.id, run.experiment, run.manifestHash, run.definitionHash, run.policy, run.variantJSON,
+                                 try run.tasks.map(JSONText.encode), run.policyFile, run.policyHash, run.optionsJSON,
+                                 Int64(bitPattern: run.seed), Self.timestamp(), run.gitCommit, run.machine])
         }
     }
 
@@ -105,10 +135,15 @@ extension RunStore {
         }
     }
 
-    public func finishRun(_ id: String, wallSeconds: Double) throws {
+    /// Records how a run ended: finished, failed, diverged or interrupted, with its cost.
+    public func endRun(_ id: String, _ ending: RunEnding) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE run SET status = 'finished', finished_at = ?, wall_seconds = ? WHERE id = ?",
-                           arguments: [Self.timestamp(), wallSeconds, id])
+            try db.execute(sql: """
+                UPDATE run SET status = ?, error = ?, diverged_step = ?, finished_at = ?, wall_seconds = ?,
+                               steps_per_second = ?, policy_microseconds_per_step = ?, peak_memory_bytes = ?
+                WHERE id = ?
+                """, arguments: [ending.status.rawValue, ending.error, ending.divergedStep, Self.timestamp(), ending.wallSeconds,
+                                 ending.stepsPerSecond, ending.policyMicrosecondsPerStep, ending.peakMemoryBytes, id])
         }
     }
 
@@ -143,13 +178,6 @@ extension RunStore {
             for id in stored where !keep.contains(id) {
                 try db.execute(sql: "UPDATE run SET manifest_hash = ? WHERE id = ?", arguments: ["retired:" + manifestHash, id])
             }
-        }
-    }
-
-    public func failRun(_ id: String, error: String, wallSeconds: Double) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE run SET status = 'failed', error = ?, finished_at = ?, wall_seconds = ? WHERE id = ?",
-                           arguments: [error, Self.timestamp(), wallSeconds, id])
         }
     }
 }
