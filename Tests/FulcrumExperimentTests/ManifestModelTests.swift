@@ -81,7 +81,7 @@ struct ManifestModelTests {
     @Test func scheduleKeysBelongToTheirSchedule() throws {
         #expect(try problems(model: "model:\n  architecture: hard_sharing\n  trunk: [8]\n",
                              train: "  optimizer: sgd\n  lr: 0.01\n  schedule: step\n  min_lr: 0.1\n") ==
-                ["train.min_lr: 'min_lr' applies to 'schedule: cosine' only", "train.step_every: missing required key 'step_every'"])
+                ["train.step_every: missing required key 'step_every'", "train.min_lr: 'min_lr' applies to 'schedule: cosine' only"])
     }
 
     @Test func everyArchitectureRunsEndToEnd() throws {

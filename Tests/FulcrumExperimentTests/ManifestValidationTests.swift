@@ -31,8 +31,8 @@ struct ManifestValidationTests {
     /// Each bad manifest, made by one edit of a valid one, and the exact problems it reports.
     @Test(arguments: [
         ("  steps: 40", "  stpes: 40",
-         ["train.stpes: unknown key 'stpes'; expected one of: steps, batch_size, optimizer, lr, momentum, weight_decay, warmup_steps, schedule, step_every, step_factor, min_lr, eval_every",
-          "train.steps: missing required key 'steps'"]),
+         ["train.stpes: unknown key 'stpes'; expected one of: steps, epochs, batch_size, optimizer, lr, momentum, weight_decay, warmup_steps, schedule, step_every, step_factor, min_lr, eval_every, threads, record_every",
+          "train.steps: missing required key 'steps' (or 'epochs')"]),
         ("  steps: 40", "  steps: many", ["train.steps: expected an integer ≥ 1, got 'many'"]),
         ("  lr: 0.01", "  lr: -1", ["train.lr: expected a learning rate in (0, 1000], got '-1'"]),
         ("    classes: 3", "    classes: [3]", ["tasks[0].classes: expected an integer ≥ 2, got a list"]),
@@ -42,8 +42,8 @@ struct ManifestValidationTests {
         ("  batch_size: 16", "  batch_size: 1000", ["train.batch_size: batch size 1000 exceeds data.train_size 128"]),
         ("seeds: [1, 2]", "seeds: [1, 1]", ["seeds: seeds must be distinct"]),
         ("seeds: [1, 2]", "seed: [1, 2]",
-         ["seed: unknown key 'seed'; expected one of: name, description, data, tasks, model, train, seeds, policies, report",
-          "seeds: missing required key 'seeds'"]),
+         ["seeds: missing required key 'seeds'",
+          "seed: unknown key 'seed'; expected one of: name, description, data, tasks, model, train, seeds, policies, sweep, baselines, report"]),
     ])
     func badManifestsNameTheKeyPath(original: String, replacement: String, expected: [String]) throws {
         let policy = scratch.write("p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")

@@ -117,15 +117,6 @@ public enum Benchmark {
     }
 }
 
-/// Equal weights, asking for the signals a workload measures.
-final class UniformWeights: WeightingPolicy {
-    let name = "uniform"
-    let needs: Set<PolicySignal>
-    init(needs: Set<PolicySignal>) { self.needs = needs }
-    func start(_ context: PolicyContext) throws {}
-    func weights(for signals: StepSignals) throws -> TaskWeights { TaskWeights([Double](repeating: 1, count: signals.tasks.count)) }
-}
-
 /// Times each step from the end of the previous one, and counts its GEMM operations.
 final class StepTimer: TrainingHook {
     let skip: Int

@@ -43,6 +43,7 @@ public final class Trainer {
         var initialLoss: [Double] = []
         var previousWeights = [Double](repeating: 1, count: tasks.count)
         let pass = ForwardPass(isTraining: true, generator: .stream(config.seed, 3))
+        var policyTime = Duration.zero
 
         for step in 1...config.steps {
             let batch = data.train.subset(sampler.nextBatch())
@@ -72,7 +73,9 @@ public final class Trainer {
             if needs.contains(.representationGram) { signals.representationGram = gradients.representationGram() }
             for hook in hooks { try hook.stepWillUpdate(signals) }
 
+            let asked = ContinuousClock.now
             let weights = try policy.weights(for: signals)
+            policyTime += ContinuousClock.now - asked
             var output = try policy.takeOutput()
             if step == 1 { output = PolicyOutput(logs: startOutput.logs + output.logs, lines: startOutput.lines + output.lines) }
             try validate(weights, step: step)
@@ -88,7 +91,7 @@ public final class Trainer {
             }
         }
         let summary = RunSummary(steps: config.steps, finalEvaluation: latestEvaluation,
-                                 seconds: (ContinuousClock.now - clock).seconds)
+                                 seconds: (ContinuousClock.now - clock).seconds, policySeconds: policyTime.seconds)
         for hook in hooks { try hook.runFinished(summary) }
         return summary
     }

@@ -58,4 +58,6 @@ public struct RunSummary: Sendable, Equatable {
     public let steps: Int
     public let finalEvaluation: EvaluationRecord
     public let seconds: Double
+    /// Of `seconds`, the time spent in the policy's `weights(for:)`.
+    public let policySeconds: Double
 }

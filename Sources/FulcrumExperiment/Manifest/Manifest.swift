@@ -7,20 +7,41 @@ public struct Manifest: Sendable {
     public let file: String
     /// SHA-256 of the file's bytes: which manifest a run came from.
     public let hash: String
-    /// SHA-256 of the sections that define what a run trains (data, tasks, model, train), in a
-    /// canonical YAML form: editing seeds, policies, the report or comments leaves it unchanged, so
-    /// the runs already finished keep their ids.
-    public let definitionHash: String
     public let name: String
     public let description: String
     public let data: DataSection
-    public let tasks: [ManifestTask]
-    public let model: ModelSection
-    public let train: TrainSection
+    /// What the runs train: one variant per point of the sweep over tasks, model and train keys
+    /// (just one, with an empty point, without such a sweep).
+    public let variants: [Variant]
+    /// `baselines: single_task`: one single-task variant per task (shared by the variants that
+    /// differ only in ways a single task cannot see, such as the task order); empty otherwise.
+    public let baselineVariants: [Variant]
     public let seeds: [UInt64]
     /// In manifest order.
     public let policies: [PolicyEntry]
     public let report: ReportSection
+
+    /// The first variant's sections (the only ones without a sweep).
+    public var tasks: [ManifestTask] { variants[0].tasks }
+    public var model: ModelSection { variants[0].model }
+    public var train: TrainSection { variants[0].train }
+    /// SHA-256 of the first variant's data/tasks/model/train, in a canonical YAML form.
+    public var definitionHash: String { variants[0].definitionHash }
+
+    /// Everything a run trains apart from the policy and the seed.
+    public struct Variant: Sendable, Equatable {
+        /// The settings of the sweep over tasks, model and train keys that make this variant.
+        public let point: [SweepSetting]
+        /// The manifest's task positions a single-task baseline trains; nil = all tasks.
+        public let taskPositions: [Int]?
+        public let tasks: [ManifestTask]
+        public let model: ModelSection
+        public let train: TrainSection
+        /// SHA-256 of the canonical YAML of data/tasks/model/train with the point substituted:
+        /// editing seeds, policies, the report or comments leaves it unchanged, so the runs
+        /// already finished keep their ids.
+        public let definitionHash: String
+    }
 
     public struct DataSection: Sendable, Equatable {
         public let dataset: String
@@ -54,6 +75,10 @@ public struct Manifest: Sendable {
         public let optimizer: OptimizerKind
         public let schedule: LearningRateSchedule
         public let evaluationInterval: Int
+        /// OpenBLAS threads of each run (`threads`, default 1: parallel runs use the cores).
+        public let threads: Int
+        /// Per-step series are stored every this many steps (and at the first and last step).
+        public let recordEvery: Int
     }
 
     public struct PolicyEntry: Sendable, Equatable {
@@ -62,6 +87,16 @@ public struct Manifest: Sendable {
         public let options: [String: PolicyOption]
         /// Memory and per-call time the policy may use (`memory_mb`, `time_ms`).
         public let limits: LuaLimits
+        /// The points of the sweep over this policy's options (`[[]]` without one); each run
+        /// takes `options` with one point's settings on top.
+        public var optionPoints: [[SweepSetting]] = [[]]
+
+        /// `options` with the settings of `point` (from `optionPoints`) applied.
+        public func options(at point: [SweepSetting]) -> [String: PolicyOption] {
+            point.reduce(into: options) { options, setting in
+                options[String(setting.path.split(separator: ".").last ?? "")] = setting.value
+            }
+        }
     }
 
     public struct ReportSection: Sendable, Equatable {
@@ -69,13 +104,20 @@ public struct Manifest: Sendable {
         public let output: String?
     }
 
+    public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration { variants[0].trainingConfiguration(seed: seed) }
+
+    /// The network of the first variant.
+    public var networkSpec: NetworkSpec { variants[0].networkSpec(data: data) }
+}
+
+extension Manifest.Variant {
     public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration {
         TrainingConfiguration(steps: train.steps, batchSize: train.batchSize, optimizer: train.optimizer,
                               schedule: train.schedule, evaluationInterval: train.evaluationInterval, seed: seed)
     }
 
-    /// The network the manifest describes.
-    public var networkSpec: NetworkSpec {
+    /// The network this variant describes.
+    public func networkSpec(data: Manifest.DataSection) -> NetworkSpec {
         let input: NetworkSpec.Input = model.image.map { .image(height: $0[0], width: $0[1], channels: $0[2]) }
             ?? .features(data.inputDimension)
         let trunk: NetworkSpec.Trunk = model.convolutions.isEmpty && model.image == nil
@@ -83,5 +125,11 @@ public struct Manifest: Sendable {
             : .cnn(convolutions: model.convolutions, fullyConnected: model.trunk, activation: model.activation, dropout: model.dropout)
         return NetworkSpec(input: input, trunk: trunk, architecture: model.architecture,
                            headOutputs: tasks.map(\.spec.kind.outputCount))
+    }
+
+    /// How reports and logs name the variant: its sweep settings, and the task of a single-task baseline.
+    public var label: String {
+        let task = taskPositions == nil ? [] : ["task=\(tasks.map(\.spec.name).joined(separator: ","))"]
+        return (task + point.map(\.description)).joined(separator: " ")
     }
 }

@@ -4,7 +4,7 @@ import FulcrumLua
 import Yams
 
 extension Manifest {
-    public static let topLevelKeys = ["name", "description", "data", "tasks", "model", "train", "seeds", "policies", "report"]
+    public static let topLevelKeys = ["name", "description", "data", "tasks", "model", "train", "seeds", "policies", "sweep", "baselines", "report"]
 
     /// Reads and validates the manifest at `path` (relative paths inside it are relative to the
     /// working directory, the repository root). Throws a `ManifestError` listing every problem.
@@ -28,7 +28,11 @@ extension Manifest {
             throw ManifestError(problems: reading.problems)
         }
         let manifest = parse(ManifestNode(node: root, path: "", reading: reading), file: path, hash: SHA256.hexDigest(bytes))
-        guard let manifest, reading.problems.isEmpty else { throw ManifestError(problems: reading.problems) }
+        guard let manifest, reading.problems.isEmpty else {
+            // In file order, whichever section found them.
+            let ordered = reading.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+            throw ManifestError(problems: ordered.map(\.element))
+        }
         return manifest
     }
 
@@ -41,29 +45,97 @@ extension Manifest {
         }
         let description = top["description"]?.string() ?? ""
         let data = top.required("data").flatMap(parseData)
-        let tasks = top.required("tasks").flatMap(parseTasks)
-        let model = top.required("model").flatMap { parseModel($0, tasks: tasks) }
-        let train = top.required("train").flatMap(parseTrain)
         let seeds = top.required("seeds").flatMap(parseSeeds)
-        let policies = top.required("policies").flatMap(parsePolicies)
+        var policies = top.required("policies").flatMap(parsePolicies)
         let report = parseReport(top["report"], policies: policies ?? [])
+        let singleTask = top["baselines"].map { $0.choice(["single_task"]) != nil } ?? false
+        _ = top.required("tasks"); _ = top.required("model"); _ = top.required("train")
 
-        if let data, let model, let image = model.image, image.reduce(1, *) != data.inputDimension {
-            reading.report("model.image", top["model"]?.node,
-                           "an image of \(image.map(String.init).joined(separator: "×")) holds \(image.reduce(1, *)) numbers, but data.input_dim is \(data.inputDimension)")
+        let taskNames = top["tasks"].map(rawTaskNames) ?? []
+        var sweep = SweepSection()
+        if let field = top["sweep"] {
+            guard let parsed = SweepSection.parse(field, taskNames: taskNames, policyNames: policies?.map(\.name) ?? []) else { return nil }
+            sweep = parsed
         }
-        if let data, let train, train.batchSize > data.trainSize {
-            reading.report("train.batch_size", top["train"]?.node,
-                           "batch size \(train.batchSize) exceeds data.train_size \(data.trainSize)")
+        if let entries = policies {
+            policies = entries.map { policy in
+                var policy = policy
+                policy.optionPoints = SweepSection.points(sweep.policyAxes[policy.name] ?? []).map { $0.map(\.setting) }
+                for axis in sweep.policyAxes[policy.name] ?? [] { checkSweptOptions(axis, of: policy, reading: reading) }
+                return policy
+            }
         }
-        guard let name, let data, let tasks, let model, let train, let seeds, let policies, let report,
+
+        guard let data, let definition = DefinitionNodes(top) else { return nil }
+        let points = SweepSection.points(sweep.definitionAxes)
+        let variants = points.map { point in
+            parseVariant(point.reduce(definition) { $0.setting($1.path, to: $1.node) }, point: point.map(\.setting),
+                         taskPositions: nil, data: data, reading: reading)
+        }
+        var baselines: [Manifest.Variant] = []
+        if singleTask {
+            var seen: Set<String> = []
+            for (point, variant) in zip(points, variants) {
+                guard let variant else { continue }
+                for (position, task) in variant.tasks.enumerated() {
+                    // A single task has no order and needs no hierarchy: the baseline is the same
+                    // trunk with one head, whatever the variant's architecture.
+                    let settings = point.filter { $0.path != "model.task_order" }
+                    let nodes = settings.reduce(definition) { $0.setting($1.path, to: $1.node) }.singleTask(task.spec.name)
+                    if let baseline = parseVariant(nodes, point: settings.map(\.setting), taskPositions: [position], data: data, reading: reading),
+                       seen.insert(baseline.definitionHash).inserted {
+                        baselines.append(baseline)
+                    }
+                }
+            }
+        }
+        if let policies {
+            let runs = (policies.map(\.optionPoints.count).reduce(0, +) * variants.count + baselines.count) * (seeds?.count ?? 1)
+            if runs > maximumRuns {
+                reading.report("sweep", top["sweep"]?.node, "the manifest expands to \(runs) runs, more than \(maximumRuns); sweep fewer values")
+            }
+        }
+        guard let name, let seeds, let policies, let report, !variants.contains(where: { $0 == nil }),
               reading.problems.isEmpty else { return nil }
-        let definition = Node.mapping(Node.Mapping(["data", "tasks", "model", "train"].compactMap { key in
-            top[key].map { (Node(key), $0.node) }
-        }))
-        let definitionHash = SHA256.hexDigest((try? Yams.serialize(node: definition)) ?? "")
-        return Manifest(file: file, hash: hash, definitionHash: definitionHash, name: name, description: description, data: data, tasks: tasks,
-                        model: model, train: train, seeds: seeds, policies: policies, report: report)
+        return Manifest(file: file, hash: hash, name: name, description: description, data: data,
+                        variants: variants.compactMap { $0 }, baselineVariants: baselines, seeds: seeds,
+                        policies: policies, report: report)
+    }
+
+    /// A guard against a typo multiplying a sweep into millions of runs.
+    static let maximumRuns = 100_000
+
+    /// The task names as written, before any validation (sweep keys refer to tasks by name).
+    private static func rawTaskNames(_ node: ManifestNode) -> [String] {
+        guard case let .sequence(items) = node.node else { return [] }
+        return items.compactMap { $0.mapping?.first(where: { $0.key.string == "name" })?.value.string }
+    }
+
+    /// Parses the tasks, model and train sections of one variant and hashes its definition.
+    private static func parseVariant(_ nodes: DefinitionNodes, point: [SweepSetting], taskPositions: [Int]?,
+                                     data: DataSection, reading: ManifestReading) -> Manifest.Variant? {
+        let node = { (key: String, value: Node) in ManifestNode(node: value, path: key, reading: reading) }
+        let tasks = parseTasks(node("tasks", nodes.tasks))
+        let model = parseModel(node("model", nodes.model), tasks: tasks)
+        let train = parseTrain(node("train", nodes.train), data: data)
+        if let model, let image = model.image, image.reduce(1, *) != data.inputDimension {
+            reading.report("model.image", nodes.model,
+                           "an image of \(image.map(String.init).joined(separator: "×")) holds \(image.reduce(1, *)) numbers, but data.input_dim is \(data.inputDimension)")
+            return nil
+        }
+        guard let tasks, let model, let train else { return nil }
+        return Manifest.Variant(point: point, taskPositions: taskPositions, tasks: tasks, model: model, train: train,
+                                definitionHash: nodes.hash)
+    }
+
+    /// Options swept for a policy must be declared by it, with the type of their default.
+    private static func checkSweptOptions(_ axis: SweepSection.Axis, of policy: PolicyEntry, reading: ManifestReading) {
+        let option = String(axis.path.split(separator: ".").last ?? "")
+        for (node, setting) in zip(axis.nodes, axis.settings) {
+            var options = policy.options
+            options[option] = setting.value
+            checkOptions(options, of: policy.script, at: ManifestNode(node: node, path: "sweep.\(axis.path)", reading: reading))
+        }
     }
 
     private static func parseData(_ node: ManifestNode) -> DataSection? {

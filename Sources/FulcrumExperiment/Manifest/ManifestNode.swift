@@ -8,8 +8,11 @@ final class ManifestReading {
 
     init(file: String) { self.file = file }
 
+    /// Records a problem once: every variant of a sweep parses the same sections, and a problem in
+    /// a part the sweep does not touch would otherwise be reported once per variant.
     func report(_ keyPath: String, _ node: Node?, _ message: String) {
-        problems.append(ManifestProblem(file: file, line: node?.mark?.line, keyPath: keyPath, message: message))
+        let problem = ManifestProblem(file: file, line: node?.mark?.line, keyPath: keyPath, message: message)
+        if !problems.contains(problem) { problems.append(problem) }
     }
 }
 

@@ -3,8 +3,8 @@ import FulcrumCore
 // The `model` and `train` sections of a manifest.
 extension Manifest {
     static let modelKeys = ["architecture", "task_order", "trunk", "conv", "image", "activation", "dropout"]
-    static let trainKeys = ["steps", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "warmup_steps",
-                            "schedule", "step_every", "step_factor", "min_lr", "eval_every"]
+    static let trainKeys = ["steps", "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "warmup_steps",
+                            "schedule", "step_every", "step_factor", "min_lr", "eval_every", "threads", "record_every"]
 
     static func parseModel(_ node: ManifestNode, tasks: [ManifestTask]?) -> ModelSection? {
         guard let model = node.mapping(allowed: modelKeys) else { return nil }
@@ -84,11 +84,16 @@ extension Manifest {
         return blocks.contains(where: { $0 == nil }) ? nil : blocks.compactMap { $0 }
     }
 
-    static func parseTrain(_ node: ManifestNode) -> TrainSection? {
+    static func parseTrain(_ node: ManifestNode, data: DataSection) -> TrainSection? {
         guard let train = node.mapping(allowed: trainKeys) else { return nil }
         let reading = node.reading
-        let steps = train.required("steps")?.integer(atLeast: 1)
         let batchSize = train.required("batch_size")?.integer(atLeast: 1)
+        if let batchSize, batchSize > data.trainSize {
+            reading.report("\(node.path).batch_size", train["batch_size"]?.node, "batch size \(batchSize) exceeds data.train_size \(data.trainSize)")
+        }
+        let steps = parseLength(train, batchSize: batchSize, data: data)
+        let threads = train.optional("threads", default: 1) { $0.integer(atLeast: 1) }
+        let recordEvery = train.optional("record_every", default: 1) { $0.integer(atLeast: 1) }
         let optimizerName = train.required("optimizer")?.choice(["adam", "adamw", "sgd"])
         let learningRate = train.required("lr")?.number(in: 1e-12...1e3, "a learning rate in (0, 1000]")
         let momentum = train.optional("momentum", default: 0) { $0.number(in: 0...0.999999, "a momentum in [0, 1)") }
@@ -131,9 +136,26 @@ extension Manifest {
             }
         }
         guard let steps, let batchSize, let optimizer, let learningRate, let evaluationInterval, let warmup, let decay,
-              warmup < steps else { return nil }
+              let threads, let recordEvery, warmup < steps else { return nil }
         return TrainSection(steps: steps, batchSize: batchSize, optimizer: optimizer,
                             schedule: LearningRateSchedule(base: learningRate, warmupSteps: warmup, decay: decay, totalSteps: steps),
-                            evaluationInterval: evaluationInterval)
+                            evaluationInterval: evaluationInterval, threads: threads, recordEvery: recordEvery)
+    }
+
+    /// `steps`, or `epochs` × the steps of an epoch (whole batches of the training split): one of the two.
+    private static func parseLength(_ train: ManifestMapping, batchSize: Int?, data: DataSection) -> Int? {
+        switch (train["steps"], train["epochs"]) {
+        case let (steps?, nil): return steps.integer(atLeast: 1)
+        case let (nil, epochs?):
+            guard let epochs = epochs.integer(atLeast: 1), let batchSize else { return nil }
+            return epochs * max(data.trainSize / batchSize, 1)
+        case let (_, epochs?):
+            train.owner.reading.report(epochs.path, epochs.node, "give either 'steps' or 'epochs', not both")
+            return nil
+        case (nil, nil):
+            train.owner.reading.report(train.owner.path.isEmpty ? "steps" : "\(train.owner.path).steps", train.owner.node,
+                                       "missing required key 'steps' (or 'epochs')")
+            return nil
+        }
     }
 }

@@ -1,4 +1,5 @@
-/// Which planned runs `fulcrum run` trains, and how: `--only policy=dtp,seed=1`, `--force`, `--jobs`.
+/// Which planned runs `fulcrum run` trains, and how: `--only policy=dtp,seed=1`, `--shard 2/4`,
+/// `--force`, `--jobs`.
 public struct RunSelection: Sendable, Equatable {
     /// Rerun runs the store already holds as finished.
     public var force = false
@@ -6,6 +7,8 @@ public struct RunSelection: Sendable, Equatable {
     public var jobs = 1
     /// key → accepted values; a run must match every key given (any of its values).
     public var filters: [String: Set<String>] = [:]
+    /// The slice of the plan to train (all of it by default).
+    public var shard = Shard.whole
 
     public static let filterKeys = ["policy", "seed"]
 
@@ -31,10 +34,37 @@ public struct RunSelection: Sendable, Equatable {
         return filters
     }
 
-    func matches(policy: String, seed: UInt64) -> Bool {
-        if let policies = filters["policy"], !policies.contains(policy) { return false }
-        if let seeds = filters["seed"], !seeds.contains(String(seed)) { return false }
+    func matches(_ run: ExperimentRunner.PlannedRun) -> Bool {
+        if let policies = filters["policy"], !policies.contains(run.policy.name) { return false }
+        if let seeds = filters["seed"], !seeds.contains(String(run.seed)) { return false }
         return true
+    }
+
+    /// `--shard i/N`: the i-th of N disjoint slices of a manifest's runs (every N-th run of the plan,
+    /// starting at the i-th), so N machines each train one slice into their own store and
+    /// `fulcrum merge` joins them.
+    public struct Shard: Sendable, Equatable {
+        public let index: Int
+        public let count: Int
+
+        public static let whole = Shard(index: 1, count: 1)
+
+        public init(index: Int, count: Int) {
+            self.index = index
+            self.count = count
+        }
+
+        /// Parses `i/N` with 1 ≤ i ≤ N.
+        public static func parse(_ text: String) throws(SelectionError) -> Shard {
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (1...count).contains(index) else {
+                throw SelectionError(message: "--shard: expected i/N with 1 ≤ i ≤ N (e.g. 2/4), got '\(text)'")
+            }
+            return Shard(index: index, count: count)
+        }
+
+        /// Whether the run at `position` (0-based) of the plan is in this slice.
+        func contains(_ position: Int) -> Bool { position % count == index - 1 }
     }
 
     public struct SelectionError: Error, Equatable, CustomStringConvertible {

@@ -1,13 +1,12 @@
 import Foundation
 
-/// What the worker threads of a sweep share: the next run to take, the outcomes, the count of
-/// finished runs for the log, and the first store error (which stops every worker: without the
-/// store nothing can be recorded). Everything behind one lock.
+/// What the worker threads of a sweep share: the next run to take, the outcomes and the first store
+/// error (which stops every worker: without the store nothing can be recorded). Everything behind
+/// one lock.
 final class SweepProgress: @unchecked Sendable {
     let total: Int
     private let lock = NSCondition()
     private var nextSlot = 0
-    private var done = 0
     private var finishedWorkers = 0
     private var outcomes: [ExperimentRunner.Outcome?]
     private var failure: (any Error)?
@@ -23,14 +22,6 @@ final class SweepProgress: @unchecked Sendable {
             guard failure == nil, nextSlot < total else { return nil }
             defer { nextSlot += 1 }
             return nextSlot
-        }
-    }
-
-    /// Counts one more finished run and returns the count.
-    func completed() -> Int {
-        lock.withLock {
-            done += 1
-            return done
         }
     }
 

@@ -90,8 +90,11 @@ extension RunStore {
         }
     }
 
-    /// Appends per-step series in one transaction.
-    public func appendSteps(_ records: [StepRecord], run id: String) throws {
+    /// Appends per-step series in one transaction: the losses, KPIs and weights of the steps
+    /// `sampled` keeps (task positions mapped to the experiment's by `taskPositions`), the
+    /// policy's logs and lines, and the signals of every step (replay needs them all).
+    public func appendSteps(_ records: [StepRecord], run id: String, taskPositions: [Int]? = nil,
+                            sampled: (Int) -> Bool = { _ in true }) throws {
         guard let last = records.last else { return }
         try database.write { db in
             let insert = try db.cachedStatement(sql: """
@@ -103,8 +106,8 @@ extension RunStore {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             for record in records {
-                for task in record.loss.indices {
-                    try insert.execute(arguments: [id, record.step, task, record.loss[task], record.kpi[task],
+                for task in record.loss.indices where sampled(record.step) {
+                    try insert.execute(arguments: [id, record.step, taskPositions?[task] ?? task, record.loss[task], record.kpi[task],
                                                    record.weights.shared[task], record.weights.heads[task]])
                 }
                 for (position, log) in record.output.logs.enumerated() {
@@ -126,11 +129,11 @@ extension RunStore {
         }
     }
 
-    public func appendEvaluation(_ evaluation: EvaluationRecord, run id: String) throws {
+    public func appendEvaluation(_ evaluation: EvaluationRecord, run id: String, taskPositions: [Int]? = nil) throws {
         try database.write { db in
             let insert = try db.cachedStatement(sql: "INSERT INTO evaluation (run_id, step, task, loss, kpi) VALUES (?, ?, ?, ?, ?)")
             for task in evaluation.loss.indices {
-                try insert.execute(arguments: [id, evaluation.step, task, evaluation.loss[task], evaluation.kpi[task]])
+                try insert.execute(arguments: [id, evaluation.step, taskPositions?[task] ?? task, evaluation.loss[task], evaluation.kpi[task]])
             }
         }
     }

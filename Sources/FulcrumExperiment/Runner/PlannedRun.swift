@@ -1,0 +1,78 @@
+import Foundation
+import FulcrumLua
+
+extension ExperimentRunner {
+    /// One run of the manifest: a policy (at one point of its option sweep) on one variant, one seed.
+    public struct PlannedRun: Sendable, Equatable {
+        public let id: String
+        /// The manifest's entry; `options` below are what the run gives it.
+        public let policy: Manifest.PolicyEntry
+        /// The settings of the policy's option sweep this run takes (empty without one).
+        public let optionPoint: [SweepSetting]
+        /// The entry's options with `optionPoint` applied.
+        public let options: [String: PolicyOption]
+        public let variant: Manifest.Variant
+        public let seed: UInt64
+        /// SHA-256 of the policy file's contents when the plan was made ("" for a single-task baseline).
+        public let policyHash: String
+
+        /// A single-task baseline: the variant's one task, weight 1, no policy file.
+        public var isSingleTaskBaseline: Bool { variant.taskPositions != nil }
+
+        /// How the progress display and the logs name the run, e.g. "dtp gamma=2 seed 2".
+        public var label: String {
+            ([policy.name] + optionPoint.map(\.description) + (variant.label.isEmpty ? [] : [variant.label]) + ["seed \(seed)"])
+                .joined(separator: " ")
+        }
+
+        /// The sweep point as stored with the run (JSON object: key path → value).
+        var variantJSON: String {
+            var settings: [String: PolicyOption] = [:]
+            for setting in optionPoint + variant.point { settings[setting.path] = setting.value }
+            if let positions = variant.taskPositions, positions.count == 1 { settings["task"] = .string(variant.tasks[0].spec.name) }
+            return (try? JSONText.encode(settings)) ?? "{}"
+        }
+    }
+
+    /// The manifest's entry for single-task baselines (no script: the runner weights the one task 1).
+    static let singleTaskEntry = Manifest.PolicyEntry(name: "single_task", script: "", options: [:], limits: LuaLimits())
+
+    /// Policies in manifest order, each over its option points, the variants and the seeds; then the
+    /// single-task baselines over the seeds.
+    static func plan(_ manifest: Manifest) -> [PlannedRun] {
+        var runs: [PlannedRun] = []
+        for policy in manifest.policies {
+            let script = FileManager.default.contents(atPath: policy.script).map(SHA256.hexDigest) ?? "unreadable"
+            for point in policy.optionPoints {
+                let options = policy.options(at: point)
+                for variant in manifest.variants {
+                    for seed in manifest.seeds {
+                        runs.append(PlannedRun(id: runID(manifest, variant, policy, options: options, scriptHash: script, seed),
+                                               policy: policy, optionPoint: point, options: options, variant: variant,
+                                               seed: seed, policyHash: script))
+                    }
+                }
+            }
+        }
+        for variant in manifest.baselineVariants {
+            for seed in manifest.seeds {
+                runs.append(PlannedRun(id: runID(manifest, variant, singleTaskEntry, options: [:], scriptHash: "", seed),
+                                       policy: singleTaskEntry, optionPoint: [], options: [:], variant: variant, seed: seed, policyHash: ""))
+            }
+        }
+        return runs
+    }
+
+    /// Stable and content-addressed: a hash of everything that defines the run — the experiment's
+    /// name, the variant's data/tasks/model/train sections, the policy's name, file contents,
+    /// options and limits, and the seed. Editing anything else (another policy, the seed list, the
+    /// report, another sweep value) keeps the id, so a rerun skips the run; editing the policy file
+    /// or its options changes it.
+    static func runID(_ manifest: Manifest, _ variant: Manifest.Variant, _ policy: Manifest.PolicyEntry,
+                      options: [String: PolicyOption], scriptHash script: String, _ seed: UInt64) -> String {
+        let options = options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+        let parts = [manifest.name, variant.definitionHash, policy.name, script, options,
+                     "\(policy.limits.memoryBytes)/\(policy.limits.milliseconds)", "\(seed)"]
+        return String(SHA256.hexDigest(parts.joined(separator: "\n")).prefix(16))
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import FulcrumCore
+import FulcrumLua
+
+extension ExperimentRunner {
+    /// Trains one run and records how it ended. Store errors propagate: without the store nothing
+    /// can be recorded, so the sweep stops.
+    func execute(_ run: PlannedRun) throws -> Outcome {
+        let started = ContinuousClock.now
+        var ending: RunEnding
+        do {
+            let summary = try train(run)
+            ending = RunEnding(status: .finished, wallSeconds: (ContinuousClock.now - started).seconds,
+                               stepsPerSecond: Double(summary.steps) / max(summary.seconds, 1e-9),
+                               policyMicrosecondsPerStep: summary.policySeconds / Double(max(summary.steps, 1)) * 1e6)
+        } catch let failure as StoreWriter.Failure {
+            throw failure.underlying
+        } catch let error as TrainingError {
+            let seconds = (ContinuousClock.now - started).seconds
+            if case let .diverged(step, _, _) = error {
+                ending = RunEnding(status: .diverged, error: error.description, divergedStep: step, wallSeconds: seconds)
+            } else {
+                ending = RunEnding(status: .failed, error: error.description, wallSeconds: seconds)
+            }
+        } catch let stop as SweepStopped {
+            ending = RunEnding(status: .interrupted, error: "interrupted after step \(stop.step) (Ctrl-C); the next `fulcrum run` trains it again",
+                               wallSeconds: (ContinuousClock.now - started).seconds)
+        } catch {
+            ending = RunEnding(status: .failed, error: String(describing: error), wallSeconds: (ContinuousClock.now - started).seconds)
+        }
+        ending.peakMemoryBytes = PeakMemory.residentBytes()
+        try store.endRun(run.id, ending)
+        notify { $0.runEnded(run, ending) }
+        return Outcome(run: run, error: ending.status == .finished ? nil : ending.error, status: ending.status)
+    }
+
+    /// Trains one run; its failures throw (a policy that does not load, a training error).
+    private func train(_ run: PlannedRun) throws -> RunSummary {
+        let policy: any WeightingPolicy
+        if run.isSingleTaskBaseline {
+            policy = UniformWeights(name: run.policy.name)
+        } else {
+            do {
+                policy = try LuaPolicy(file: run.policy.script, options: run.options, limits: run.policy.limits)
+            } catch {
+                try store.beginRun(descriptor(run, options: run.options))
+                notify { $0.runStarted(run, totalSteps: run.variant.train.steps) }
+                throw error
+            }
+        }
+        try store.beginRun(descriptor(run, options: (policy as? LuaPolicy)?.options ?? run.options))
+        notify { $0.runStarted(run, totalSteps: run.variant.train.steps) }
+
+        var generator = SeededGenerator.stream(run.seed, 1)
+        let model = MultiTaskNetwork(run.variant.networkSpec(data: manifest.data), generator: &generator)
+        let writer = StoreWriter(store: store, runID: run.id, taskPositions: run.variant.taskPositions,
+                                 recordEvery: run.variant.train.recordEvery)
+        let trainer = Trainer(model: model, tasks: run.variant.tasks.map(\.spec), data: data(for: run),
+                              configuration: run.variant.trainingConfiguration(seed: run.seed), policy: policy,
+                              hooks: [writer, SweepStepHook(runner: self, run: run)])
+        do {
+            return try trainer.run()
+        } catch {
+            try writer.flush()
+            throw error
+        }
+    }
+}
+
+/// Thrown by `SweepStepHook` when Ctrl-C asked the sweep to stop.
+struct SweepStopped: Error {
+    let step: Int
+}
+
+/// Tells the observer each step and stops the run when the sweep is asked to stop.
+private final class SweepStepHook: TrainingHook {
+    let runner: ExperimentRunner
+    let run: ExperimentRunner.PlannedRun
+
+    init(runner: ExperimentRunner, run: ExperimentRunner.PlannedRun) {
+        self.runner = runner
+        self.run = run
+    }
+
+    func stepDidUpdate(_ record: StepRecord) throws {
+        runner.notify { $0.runAdvanced(run, step: record.step) }
+        if runner.isStopRequested { throw SweepStopped(step: record.step) }
+    }
+}
+
+/// The process's peak resident memory so far (with several jobs, shared by the runs in flight).
+enum PeakMemory {
+    static func residentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024  // kilobytes on Linux
+    }
+}
