@@ -66,6 +66,14 @@ extension Manifest {
             }
         }
 
+        // Counted before expanding: a typo should not parse a million variants first.
+        let optionPoints = policies?.map(\.optionPoints.count).reduce(0, +) ?? 1
+        let variantCount = sweep.definitionAxes.map(\.settings.count).reduce(1, *)
+        let runs = optionPoints * variantCount * (seeds?.count ?? 1)
+        if runs > maximumRuns {
+            reading.report("sweep", top["sweep"]?.node, "the manifest expands to \(runs) runs, more than \(maximumRuns); sweep fewer values")
+            return nil
+        }
         guard let data, let definition = DefinitionNodes(top) else { return nil }
         let points = SweepSection.points(sweep.definitionAxes)
         let variants = points.map { point in
@@ -87,12 +95,6 @@ extension Manifest {
                         baselines.append(baseline)
                     }
                 }
-            }
-        }
-        if let policies {
-            let runs = (policies.map(\.optionPoints.count).reduce(0, +) * variants.count + baselines.count) * (seeds?.count ?? 1)
-            if runs > maximumRuns {
-                reading.report("sweep", top["sweep"]?.node, "the manifest expands to \(runs) runs, more than \(maximumRuns); sweep fewer values")
             }
         }
         guard let name, let seeds, let policies, let report, !variants.contains(where: { $0 == nil }),

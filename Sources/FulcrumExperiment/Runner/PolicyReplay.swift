@@ -53,7 +53,7 @@ public enum PolicyReplay {
     }
 
     static func replay(file: String, options: [String: PolicyOption], context: PolicyContext,
-                       signals: [StepSignals], applied: [[Double]]?) throws -> [Step] {
+                       signals: [StepSignals], applied: [[Double]?]?) throws -> [Step] {
         let policy = try LuaPolicy(file: file, options: options)
         try policy.start(context)
         return try signals.enumerated().map { index, s in

@@ -136,7 +136,7 @@ extension RunStore {
     }
 
     /// A run's recorded signals in step order, with the run's context for replay.
-    public func recordedSignals(ofRun id: String) throws -> (context: PolicyContext, signals: [StepSignals], applied: [[Double]])? {
+    public func recordedSignals(ofRun id: String) throws -> (context: PolicyContext, signals: [StepSignals], applied: [[Double]?])? {
         try database.read { db in
             guard let run = try Row.fetchOne(db, sql: """
                 SELECT run.seed, run.total_steps, run.steps_per_epoch, experiment.tasks
@@ -146,12 +146,12 @@ extension RunStore {
             let decoder = JSONDecoder()
             let signals = try String.fetchAll(db, sql: "SELECT signals FROM step_signals WHERE run_id = ? ORDER BY step", arguments: [id])
                 .map { try decoder.decode(StepSignals.self, from: Data($0.utf8)) }
-            var applied: [[Double]] = []
+            // The weights applied at each recorded step; a manifest's `record_every` may leave steps out.
+            var appliedByStep: [Int: [Double]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT step, weight FROM step WHERE run_id = ? ORDER BY step, task", arguments: [id]) {
-                let step: Int = row["step"]
-                if applied.count < step { applied.append([]) }
-                applied[step - 1].append(row["weight"])
+                appliedByStep[row["step"], default: []].append(row["weight"])
             }
+            let applied = signals.map { appliedByStep[$0.step] }
             let tasks = signals.first?.tasks ?? []
             let context = PolicyContext(tasks: tasks, taskKinds: kinds.count == tasks.count ? kinds : tasks.map { _ in "unknown" },
                                         totalSteps: (run["total_steps"] as Int?) ?? signals.count,
