@@ -12,10 +12,11 @@ public struct RunSelection: Sendable, Equatable {
 
     public static let filterKeys = ["policy", "seed"]
 
-    public init(force: Bool = false, jobs: Int = 1, filters: [String: Set<String>] = [:]) {
+    public init(force: Bool = false, jobs: Int = 1, filters: [String: Set<String>] = [:], shard: Shard = .whole) {
         self.force = force
         self.jobs = jobs
         self.filters = filters
+        self.shard = shard
     }
 
     /// Parses `policy=dtp,seed=1,seed=2` (a key given twice accepts either value).
