@@ -32,9 +32,26 @@ public struct ExperimentReport {
         finalEvaluations = finals
     }
 
+    /// The report's rows: each policy at each sweep point.
+    public var groups: [RunGroup] { RunGroup.groups(of: runs, policyOrder: experiment.policies) }
+
     /// Mean and sample standard deviation of the final KPI of `policy` on task `task`, over finished seeds.
     public func finalKPI(policy: String, task: Int) -> (mean: Double, standardDeviation: Double, seeds: Int) {
-        let values = runs.filter { $0.policy == policy }.compactMap { finalEvaluations[$0.id]?.kpi[task] }
+        summarise(runs.filter { $0.policy == policy }, task: task)
+    }
+
+    /// The same for one group (a policy at one sweep point).
+    public func finalKPI(_ group: RunGroup, task: Int) -> (mean: Double, standardDeviation: Double, seeds: Int) {
+        summarise(runs.filter(group.contains), task: task)
+    }
+
+    private func summarise(_ runs: [StoredRun], task: Int) -> (mean: Double, standardDeviation: Double, seeds: Int) {
+        // A single-task run holds its own task only.
+        let values = runs.compactMap { run -> Double? in
+            guard let evaluation = finalEvaluations[run.id] else { return nil }
+            guard let positions = run.tasks else { return evaluation.kpi[task] }
+            return positions.firstIndex(of: task).map { evaluation.kpi[$0] }
+        }
         return (Statistics.mean(values), Statistics.standardDeviation(values), values.count)
     }
 
@@ -50,9 +67,10 @@ public struct ExperimentReport {
         let failed = runs.filter { $0.status != .finished }
         if !failed.isEmpty {
             lines += ["", "## Runs that did not finish", "", "| policy | seed | status | at step | error |", "|---|---:|---|---:|---|"]
-            for run in failed.sorted(by: { ($0.policy, $0.seed) < ($1.policy, $1.seed) }) {
+            for run in failed.sorted(by: { ($0.policy, $0.variant, $0.seed) < ($1.policy, $1.variant, $1.seed) }) {
                 let error = (run.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-                lines.append("| \(run.policy) | \(run.seed) | \(run.status.rawValue) | \(run.stepsDone) | `\(error)` |")
+                let label = RunGroup(policy: run.policy, variant: run.variant).label
+                lines.append("| \(label) | \(run.seed) | \(run.status.rawValue) | \(run.stepsDone) | `\(error)` |")
             }
         }
         lines += ["", "_Written by `fulcrum report \(experiment.name)` from the run store._", ""]
@@ -68,18 +86,19 @@ public struct ExperimentReport {
             rule += "---:|"
         }
         var lines = [header + " seeds |", rule + "---:|"]
+        let groups = groups
         let best = tasks.indices.map { task in
-            experiment.policies.map { finalKPI(policy: $0, task: task).mean }.filter { !$0.isNaN }.max()
+            groups.map { finalKPI($0, task: task).mean }.filter { !$0.isNaN }.max()
         }
-        for policy in experiment.policies {
-            var row = "| \(policy) |"
+        for group in groups {
+            var row = "| \(group.label) |"
             var seedsFinished = 0
             for task in tasks.indices {
-                let kpi = finalKPI(policy: policy, task: task)
-                seedsFinished = kpi.seeds
+                let kpi = finalKPI(group, task: task)
+                seedsFinished = max(seedsFinished, kpi.seeds)
                 row += " \(formatted(kpi, isBest: kpi.mean == best[task])) |"
             }
-            let planned = runs.filter { $0.policy == policy }.count
+            let planned = runs.filter(group.contains).count
             lines.append(row + " \(seedsFinished)/\(max(planned, experiment.seeds.count)) |")
         }
         return lines

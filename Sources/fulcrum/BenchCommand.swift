@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FulcrumCore
+import FulcrumExperiment
 import FulcrumLua
 
 struct BenchCommand: ParsableCommand {
@@ -24,6 +25,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Instead of training steps, time one call of each of these policy files (T = 4).")
     var policies: [String] = []
 
+    @Option(help: "Instead of training steps, train all runs of this manifest with 1 job and with --jobs jobs (fresh stores in /tmp) and compare runs per hour.")
+    var sweep: String?
+
+    @Option(help: "With --sweep: the parallel job count (default: the number of cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         if !policies.isEmpty, only != nil { throw ValidationError("--policies and --only do not go together") }
         if let only, !Benchmark.workloads.contains(where: { $0.name == only }) {
@@ -36,6 +43,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         AllocatorTuning.reuseLargeBlocks()
         guard policies.isEmpty else { return try benchmarkPolicies() }
+        if let sweep { return try benchmarkSweep(sweep) }
         let sgemm = Benchmark.sgemm(threads: threads)
         if json {
             print(#"{"name":"sgemm-256x784x256","threads":\#(threads),"gflopsPerSecond":\#(String(format: "%.1f", sgemm))}"#)
@@ -53,6 +61,23 @@ struct BenchCommand: ParsableCommand {
                 print(result.name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: " %8.2f %11.0f %9.1f %12.1f %13.0f", result.millisecondsPerStep,
                              result.samplesPerSecond, result.gflopsPerSecond, result.megaflopsPerStep, result.peakResidentMegabytes))
             }
+        }
+    }
+
+    private func benchmarkSweep(_ manifest: String) throws {
+        let results = try SweepBenchmark.run(manifest: manifest, jobCounts: [1, jobs], scratch: NSTemporaryDirectory())
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for result in results { print(String(decoding: try encoder.encode(result), as: UTF8.self)) }
+            return
+        }
+        print("jobs   runs   seconds   runs/hour")
+        for result in results {
+            print(String(format: "%4d %6d %9.2f %11.0f", result.jobs, result.runs, result.seconds, result.runsPerHour))
+        }
+        if let one = results.first, let many = results.last, results.count == 2 {
+            print(String(format: "speed-up with %d jobs: %.2f×", many.jobs, many.runsPerHour / one.runsPerHour))
         }
     }
 

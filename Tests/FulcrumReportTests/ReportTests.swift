@@ -69,6 +69,33 @@ struct ReportTests {
         #expect(lines.first == "# tiny")
     }
 
+    @Test func sweepPointsAndSingleTaskBaselinesAreRowsOfTheirOwn() throws {
+        let store = try tinyStore()
+        let experiment = try #require(try store.experiment(named: "tiny"))
+        // a at γ = 1 and γ = 2 (one seed each), and a single-task baseline of the second task.
+        let extra: [(String, String, String, [Int]?, [Double])] = [
+            ("g1", "a", #"{"policies.a.options.gamma":1}"#, nil, [0.2, 0.4]),
+            ("g2", "a", #"{"policies.a.options.gamma":2,"train.lr":0.5}"#, nil, [0.3, 0.6]),
+            ("st", "single_task", #"{"task":"second"}"#, [1], [0.99]),
+        ]
+        for (id, policy, variant, tasks, kpi) in extra {
+            var run = RunDescriptor(id: id, experiment: "tiny", manifestHash: experiment.manifestHash, policy: policy,
+                                    policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: 1)
+            run.variantJSON = variant
+            run.tasks = tasks
+            try store.beginRun(run)
+            try store.appendEvaluation(EvaluationRecord(step: 10, loss: kpi, kpi: kpi), run: id, taskPositions: tasks)
+            try store.endRun(id, RunEnding(status: .finished, wallSeconds: 1))
+        }
+        let report = try ExperimentReport(experimentNamed: "tiny", store: store)
+        #expect(report.groups.map(\.label) == ["a", "a gamma=1", "a gamma=2 train.lr=0.5", "b", "single_task task=second"])
+        let lines = report.markdown.components(separatedBy: "\n")
+        #expect(lines.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 2/2 |"))
+        #expect(lines.contains("| a gamma=1 | 20.0 | 40.0 | 1/2 |"))
+        #expect(lines.contains("| a gamma=2 train.lr=0.5 | 30.0 | 60.0 | 1/2 |"))
+        #expect(lines.contains("| single_task task=second | — | **99.0** | 1/2 |"))
+    }
+
     @Test func reportIsWrittenToTheAskedPath() throws {
         let store = try tinyStore()
         let report = try ExperimentReport(experimentNamed: "tiny", store: store)

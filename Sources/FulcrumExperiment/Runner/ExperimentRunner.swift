@@ -143,15 +143,3 @@ final class DatasetCache: @unchecked Sendable {
         }
     }
 }
-
-extension PolicyOption: Encodable {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case let .number(value): try container.encode(value)
-        case let .boolean(value): try container.encode(value)
-        case let .string(value): try container.encode(value)
-        case let .list(values): try container.encode(values)
-        }
-    }
-}

@@ -1,0 +1,36 @@
+import Foundation
+import FulcrumExperiment
+import FulcrumLua
+
+/// A row of a comparison: one policy at one sweep point, over its seeds. Without a sweep there is
+/// one group per policy, named by the policy alone.
+public struct RunGroup: Sendable, Hashable {
+    public let policy: String
+    /// The sweep point as stored (JSON object, `{}` without a sweep).
+    public let variant: String
+
+    /// "dtp", "dtp gamma=2 train.lr=0.001", "single_task task=shape".
+    public var label: String {
+        let settings = Self.settings(variant)
+        return settings.isEmpty ? policy : policy + " " + settings.joined(separator: " ")
+    }
+
+    /// The groups of `runs`, policies in the experiment's order (single-task baselines last), sweep
+    /// points in the order their first run was planned.
+    public static func groups(of runs: [StoredRun], policyOrder: [String]) -> [RunGroup] {
+        var seen: Set<RunGroup> = []
+        let ordered = runs.enumerated().sorted { a, b in
+            let (x, y) = (policyOrder.firstIndex(of: a.element.policy) ?? .max, policyOrder.firstIndex(of: b.element.policy) ?? .max)
+            return (x, a.offset) < (y, b.offset)
+        }
+        return ordered.map { RunGroup(policy: $0.element.policy, variant: $0.element.variant) }.filter { seen.insert($0).inserted }
+    }
+
+    public func contains(_ run: StoredRun) -> Bool { run.policy == policy && run.variant == variant }
+
+    /// `key=value` for each setting, sorted by key; a policy option is named by its option alone.
+    private static func settings(_ json: String) -> [String] {
+        guard let point = try? JSONDecoder().decode([String: PolicyOption].self, from: Data(json.utf8)) else { return [] }
+        return point.keys.sorted().map { SweepSetting(path: $0, value: point[$0]!).description }
+    }
+}
