@@ -33,8 +33,12 @@ let package = Package(
         .target(name: "FulcrumTestSupport", path: "Tests/FulcrumTestSupport"),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
         .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua", "FulcrumTestSupport"]),
-        .testTarget(name: "FulcrumExperimentTests", dependencies: ["FulcrumExperiment", "FulcrumLua", "FulcrumTestSupport"]),
+        .testTarget(name: "FulcrumExperimentTests", dependencies: [
+            "FulcrumExperiment", "FulcrumLua", "FulcrumTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport", "FulcrumExperiment", "FulcrumTestSupport"]),
-        .testTarget(name: "FulcrumCLITests", dependencies: ["fulcrum", "FulcrumTestSupport"]),
+        .testTarget(name: "FulcrumCLITests", dependencies: [
+            "fulcrum", "FulcrumExperiment", "FulcrumTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

@@ -5,7 +5,8 @@ struct Fulcrum: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fulcrum",
         abstract: "A research sandbox for multi-task learning: a Swift trainer, Lua weighting policies, manifests and reports.",
-        subcommands: [RunCommand.self, ReportCommand.self, PolicyCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, ReportCommand.self, PolicyCommand.self, BenchCommand.self,
+                      RunsCommand.self, ExportCommand.self, GCCommand.self, MergeCommand.self])
 }
 
 /// The run store option shared by the commands that read or write it.
