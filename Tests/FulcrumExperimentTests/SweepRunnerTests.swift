@@ -3,7 +3,7 @@ import FulcrumCore
 import FulcrumExperiment
 import FulcrumLua
 import FulcrumTestSupport
-import Synchronization
+import GRDB
 import Testing
 
 @Suite("Runner: sweeps, baselines, divergence, interruption, shards")
@@ -110,6 +110,50 @@ struct SweepRunnerTests {
                 try RunSelection.Shard.parse(bad)
             }
         }
+    }
+}
+
+@Suite("Shards merged equal one unsharded sweep")
+struct ShardMergeTests {
+    let scratch = ScratchDirectory()
+
+    /// Every row of the tables that hold what was trained, sorted; for runs, the columns that do
+    /// not depend on when or how fast they ran.
+    func contents(_ path: String) throws -> [[String]] {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in
+            var rows: [[String]] = []
+            let runColumns = "id, experiment, manifest_hash, definition_hash, policy, variant, tasks, policy_file, policy_hash, options, seed, status, error, diverged_step, steps_done, total_steps"
+            for (table, columns) in [("run", runColumns), ("step", "*"), ("evaluation", "*"), ("policy_log", "*"), ("run_output", "*"), ("step_signals", "*")] {
+                rows += try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table)").map { row in
+                    [table] + row.databaseValues.map { String.fromDatabaseValue($0) ?? $0.description }
+                }
+            }
+            return rows.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+    }
+
+    @Test func threeShardsMergedHoldExactlyWhatOneUnshardedRunHolds() throws {
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(steps: 12, seeds: "[1, 2]", policies: """
+              equal: { script: \(repositoryRoot)/policies/equal.lua }
+              dwa: { script: \(repositoryRoot)/policies/dwa.lua }
+            """) + "\nsweep:\n  train.lr: [0.01, 0.02]\nbaselines: single_task"))
+        let whole = "\(scratch.path)/whole.sqlite"
+        try ExperimentRunner(manifest: manifest, store: try RunStore(path: whole)).run(RunSelection(jobs: 2))
+
+        let merged = try RunStore(path: "\(scratch.path)/merged.sqlite")
+        var trained = 0
+        for index in 1...3 {
+            let path = "\(scratch.path)/shard-\(index).sqlite"
+            let outcomes = try ExperimentRunner(manifest: manifest, store: try RunStore(path: path))
+                .run(RunSelection(jobs: 2, shard: .init(index: index, count: 3)))
+            trained += outcomes.count
+            _ = try merged.merge(from: path)
+        }
+        #expect(trained == (2 * 2 + 2 * 2) * 2)  // 2 policies × 2 rates, 2 tasks alone × 2 rates; 2 seeds
+        let expected = try contents(whole)
+        #expect(expected.filter { $0[0] == "run" }.count == 16)
+        #expect(try contents(merged.path) == expected)
     }
 }
 
