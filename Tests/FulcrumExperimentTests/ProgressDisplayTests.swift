@@ -152,6 +152,20 @@ struct ProgressDisplayTests {
         ])
     }
 
+    @Test func theSweepEstimateSharesTheWorkAmongTheWorkersNotTheRunsOfTheMoment() throws {
+        let runs = try plannedRuns(seeds: 3)
+        let progress = terminalProgress()
+        progress.sweepStarted(toTrain: 5, skipped: [])
+        for run in runs { progress.runStarted(run, totalSteps: 100) }
+        clock.now = 10
+        progress.runAdvanced(runs[1], step: 50)
+        progress.runAdvanced(runs[2], step: 50)
+        progress.runEnded(runs[0], RunEnding(status: .finished, wallSeconds: 10))
+        // Between this run's end and its worker's next start, 2 run; the sweep has 3 workers.
+        // Left: 10 + 10 + 2 queued × 10 = 40 s over 3 workers, not 2.
+        #expect(Screen.after(output.text)[2] == "runs: 1/5 done · 2 running · ETA 13 s")
+    }
+
     @Test func whenTheSweepEndsOnlyThePermanentLinesAndTheSummaryRemain() throws {
         let runs = try plannedRuns(seeds: 2)
         let progress = terminalProgress()
@@ -248,19 +262,33 @@ struct ProgressDisplayTests {
     }
 
     @Test func theLiveBlockHoldsEveryStepRecordedConcurrently() throws {
-        let runs = try plannedRuns(seeds: 4)
+        let runs = try plannedRuns(seeds: 4 + 4 * 10)
+        let (long, short) = (Array(runs.prefix(4)), Array(runs.dropFirst(4)))
         let progress = terminalProgress()
-        progress.sweepStarted(toTrain: 4, skipped: [])
-        for run in runs { progress.runStarted(run, totalSteps: 10_000) }
+        progress.sweepStarted(toTrain: runs.count, skipped: [])
+        for run in long { progress.runStarted(run, totalSteps: 10_000) }
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
-            for step in 1...10_000 { progress.runAdvanced(runs[worker], step: step) }
+            for step in 1...10_000 {
+                progress.runAdvanced(long[worker], step: step)
+                // Short runs come and go meanwhile, so the runs' table changes under the advances.
+                if step % 1000 == 0 {
+                    let run = short[worker * 10 + step / 1000 - 1]
+                    progress.runStarted(run, totalSteps: 10)
+                    progress.runAdvanced(run, step: 10)
+                    progress.runEnded(run, RunEnding(status: .finished, wallSeconds: 0))
+                }
+            }
         }
         clock.now = 1
         progress.refresh()
 
-        let block = Array(Screen.after(output.text).dropFirst())
-        #expect(block.count == 5)
-        #expect(block.dropFirst().allSatisfy { $0.hasSuffix("████████████████████  10000/10000  100 %  ETA 0 s") })
+        let block = Array(Screen.after(output.text).suffix(5))
+        #expect(block[0] == "runs: 40/44 done · 4 running · ETA 0 s")
+        for (line, run) in zip(block.dropFirst(), long) {
+            #expect(line == "  \(run.label)  ████████████████████  10000/10000  100 %  ETA 0 s")
+        }
+        let counters = Screen.after(output.text).filter { $0.hasPrefix("[") }.map { $0.prefix { $0 != " " } }
+        #expect(counters == (1...40).map { "[\($0)/44]" })
     }
 
     // MARK: Choosing and formatting

@@ -34,6 +34,8 @@ struct ProgressState {
     private(set) var ended = 0
     private(set) var endedByStatus: [StoredRun.Status: Int] = [:]
     private var runsStarted = 0
+    /// The most runs seen training at once: the sweep's worker count, as far as the display can tell.
+    private var peakRunning = 0
     private var finishedWallSeconds = 0.0
 
     mutating func startSweep(toTrain: Int, skipped: Int, at now: Double) {
@@ -45,6 +47,7 @@ struct ProgressState {
     mutating func startRun(id: String, label: String, totalSteps: Int, at now: Double) {
         running[id] = RunningRun(id: id, label: label, totalSteps: totalSteps, startedAt: now, order: runsStarted)
         runsStarted += 1
+        peakRunning = max(peakRunning, running.count)
     }
 
     /// The hot path: one dictionary update in place.
@@ -81,8 +84,12 @@ struct ProgressState {
     }
 
     /// The sweep's remaining time: the work left — each running run's own remainder plus a typical
-    /// run per queued one — shared among the runs training now (the concurrency the sweep has), but
-    /// never less than the slowest running run needs. nil when there is nothing to estimate from.
+    /// run per queued one — shared among the workers, but never less than the slowest running run
+    /// needs. nil when there is nothing to estimate from.
+    ///
+    /// The workers are counted as the most runs seen running at once rather than the number running
+    /// now, which dips for an instant each time a run ends before its worker starts the next; capped
+    /// by the runs left, since at the tail fewer runs than workers remain.
     func sweepRemainingSeconds(at now: Double) -> Double? {
         let typical = typicalRunSeconds(at: now)
         var work = 0.0
@@ -97,6 +104,7 @@ struct ProgressState {
             guard let typical else { return nil }
             work += Double(queued) * typical
         }
-        return max(work / Double(max(running.count, 1)), longest)
+        let workers = max(min(peakRunning, running.count + queued), 1)
+        return max(work / Double(workers), longest)
     }
 }

@@ -19,6 +19,9 @@ public final class RunStore: Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
+        // WAL with synchronous = NORMAL: a killed process loses nothing it committed (only a power
+        // loss can drop the last transactions), and commits do not wait for the disk.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         database = try DatabasePool(path: path, configuration: configuration)
         try StoreSchema.migrator.migrate(database)
     }

@@ -96,6 +96,10 @@ extension RunStore {
     public func appendSteps(_ records: [StepRecord], run id: String, taskPositions: [Int]? = nil,
                             sampled: (Int) -> Bool = { _ in true }) throws {
         guard let last = records.last else { return }
+        // Encoded before taking the store's single writer: parallel runs would queue behind it.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let signals = try records.map { String(decoding: try encoder.encode($0.signals), as: UTF8.self) }
         try database.write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO step (run_id, step, task, loss, kpi, weight, head_weight) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -103,9 +107,7 @@ extension RunStore {
             let insertLog = try db.cachedStatement(sql: "INSERT INTO policy_log (run_id, step, position, name, value) VALUES (?, ?, ?, ?, ?)")
             let insertLine = try db.cachedStatement(sql: "INSERT INTO run_output (run_id, step, position, line) VALUES (?, ?, ?, ?)")
             let insertSignals = try db.cachedStatement(sql: "INSERT INTO step_signals (run_id, step, signals) VALUES (?, ?, ?)")
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            for record in records {
+            for (record, signals) in zip(records, signals) {
                 for task in record.loss.indices where sampled(record.step) {
                     try insert.execute(arguments: [id, record.step, taskPositions?[task] ?? task, record.loss[task], record.kpi[task],
                                                    record.weights.shared[task], record.weights.heads[task]])
@@ -116,7 +118,7 @@ extension RunStore {
                 for (position, line) in record.output.lines.enumerated() {
                     try insertLine.execute(arguments: [id, record.step, position, line])
                 }
-                try insertSignals.execute(arguments: [id, record.step, String(decoding: try encoder.encode(record.signals), as: UTF8.self)])
+                try insertSignals.execute(arguments: [id, record.step, signals])
             }
             try db.execute(sql: "UPDATE run SET steps_done = ? WHERE id = ?", arguments: [last.step, id])
         }
