@@ -1,5 +1,6 @@
 import Foundation
 import FulcrumTestSupport
+import GRDB
 import Testing
 
 @Suite("Ctrl-C during fulcrum run", .serialized)
@@ -39,5 +40,45 @@ struct InterruptTests {
         // Nothing was lost or half-counted: every run is still to train.
         let plan = try fulcrum(["run", "experiments/demo.yaml", "--dry-run"], in: scratch.path)
         #expect(plan.output.hasSuffix("6 runs selected of 6 (3 policies × 2 seeds), 6 to train\n"))
+    }
+
+    @Test func killNineLosesOnlyTheRunsInFlightAndTheNextRunRetrainsThemOnce() throws {
+        let manifest = demoManifest.replacingOccurrences(of: "steps: 60", with: "steps: 3000")
+        let scratch = try projectFolder(manifest: manifest)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: fulcrumExecutable)
+        process.arguments = ["run", "experiments/demo.yaml", "--jobs", "2"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+
+        // Kill once the first run has finished and the next two are in flight with steps stored.
+        var text = ""
+        let deadline = Date().addingTimeInterval(120)
+        while !text.contains("[1/6] done"), process.isRunning, Date() < deadline {
+            text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "output: \(text)")
+
+        let store = "\(scratch.path)/runs/fulcrum.sqlite"
+        let before = try DatabaseQueue(path: store).read { db in
+            try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM run GROUP BY status").map { "\($0["status"] as String): \($0["n"] as Int)" }
+        }
+        #expect(before.contains { $0.hasPrefix("finished: ") } && before.contains { $0.hasPrefix("running: ") }, "\(before)")
+
+        let resumed = try fulcrum(["run", "experiments/demo.yaml", "--jobs", "2"], in: scratch.path)
+        #expect(resumed.status == 0, "stderr: \(resumed.error)")
+        let finishedBefore = before.compactMap { $0.hasPrefix("finished: ") ? Int($0.dropFirst(10)) : nil }.first ?? 0
+        #expect(resumed.output.contains("skipped \(finishedBefore)"))
+        let after = try DatabaseQueue(path: store).read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run WHERE status = 'finished'"),
+             try Int.fetchAll(db, sql: "SELECT COUNT(*) FROM step GROUP BY run_id"))
+        }
+        #expect(after.0 == 6)
+        #expect(after.1 == Array(repeating: 3000 * 3, count: 6), "every run's steps once: none lost, none duplicated")
     }
 }
