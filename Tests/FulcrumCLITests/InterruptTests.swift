@@ -3,19 +3,25 @@ import FulcrumTestSupport
 import GRDB
 import Testing
 
-@Suite("Ctrl-C during fulcrum run", .serialized)
+@Suite("Stopping fulcrum run: Ctrl-C and kill -9", .serialized)
 struct InterruptTests {
-    @Test func ctrlCStopsTheRunsInFlightCleanlyAndTheNextRunTrainsThem() throws {
-        let long = demoManifest.replacingOccurrences(of: "steps: 60", with: "steps: 1000000")
-        let scratch = try projectFolder(manifest: long)
+    /// Starts `fulcrum run experiments/demo.yaml --jobs 2` in `directory` without waiting for it.
+    func startSweep(in directory: String) throws -> (Process, output: Pipe, error: Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: fulcrumExecutable)
         process.arguments = ["run", "experiments/demo.yaml", "--jobs", "2"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
         try process.run()
+        return (process, output, error)
+    }
+
+    @Test func ctrlCStopsTheRunsInFlightCleanlyAndTheNextRunTrainsThem() throws {
+        let long = demoManifest.replacingOccurrences(of: "steps: 60", with: "steps: 1000000")
+        let scratch = try projectFolder(manifest: long)
+        let (process, output, error) = try startSweep(in: scratch.path)
 
         // Wait until both workers have started a run, then press Ctrl-C.
         var text = ""
@@ -45,13 +51,7 @@ struct InterruptTests {
     @Test func killNineLosesOnlyTheRunsInFlightAndTheNextRunRetrainsThemOnce() throws {
         let manifest = demoManifest.replacingOccurrences(of: "steps: 60", with: "steps: 3000")
         let scratch = try projectFolder(manifest: manifest)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: fulcrumExecutable)
-        process.arguments = ["run", "experiments/demo.yaml", "--jobs", "2"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let (process, output, _) = try startSweep(in: scratch.path)
 
         // Kill once the first run has finished and the next two are in flight with steps stored.
         var text = ""
