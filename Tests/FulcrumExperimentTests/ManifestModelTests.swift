@@ -75,7 +75,7 @@ struct ManifestModelTests {
         let text = tinyManifest(policies: "  equal: { script: \(repositoryRoot)/policies/equal.lua }")
             .replacingOccurrences(of: "    tolerance: 0.3\n", with: "    tolerance: 0.3\n    gamma0: 1\n")
         let error = try #require(throws: ManifestError.self) { try Manifest.load(scratch.write("f.yaml", text)) }
-        #expect(error.problems.map(\.message) == ["'gamma0' (the focal loss) applies to cross-entropy losses of classification and binary tasks"])
+        #expect(error.problems.map(\.message) == ["'gamma0' (the focal loss) applies to cross-entropy losses of classification, binary and segmentation tasks"])
     }
 
     @Test func scheduleKeysBelongToTheirSchedule() throws {

@@ -98,6 +98,7 @@ public enum Benchmark {
                 case let .classification(classes): .labels((0..<count).map { _ in Int(generator.next() % UInt64(classes)) })
                 case .binary: .values(Tensor(shape: [count, 1], scalars: (0..<count).map { _ in generator.uniform() < 0.5 ? 0 : 1 }))
                 case let .regression(outputs): .values(Tensor(shape: [count, outputs], scalars: (0..<count * outputs).map { _ in Float(generator.normal()) }))
+                case .segmentation, .detection, .keypoints: preconditionFailure("the benchmark's tasks are classification, binary and regression")
                 }
             }
             return MultiTaskDataset(inputs: inputs, targets: targets)

@@ -26,9 +26,12 @@ public struct MultiTaskDataset: Sendable, Equatable {
 public struct DatasetSplits: Sendable, Equatable {
     public let train: MultiTaskDataset
     public let validation: MultiTaskDataset
+    /// Held out from training and model selection; reported at the end (nil for the synthetic data).
+    public let test: MultiTaskDataset?
 
-    public init(train: MultiTaskDataset, validation: MultiTaskDataset) {
+    public init(train: MultiTaskDataset, validation: MultiTaskDataset, test: MultiTaskDataset? = nil) {
         self.train = train
         self.validation = validation
+        self.test = test
     }
 }

@@ -67,6 +67,8 @@ public enum SyntheticMultiTaskData {
             return .values(Tensor(shape: scores.shape, scalars: values))
         case .regression:
             return .values(scores.mapped { $0 + Float(recipe.noise * generator.normal()) })
+        case .segmentation, .detection, .keypoints:
+            preconditionFailure("SyntheticMultiTaskData makes classification, binary and regression tasks, not \(recipe.kind.name)")
         }
     }
 

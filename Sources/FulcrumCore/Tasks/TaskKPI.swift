@@ -1,15 +1,27 @@
 /// A task's key performance indicator κ ∈ [0, 1] (DTP paper §3.1): higher is better, and it need
 /// not be differentiable.
 public enum TaskKPI: Sendable, Equatable {
-    /// Fraction of examples predicted right: argmax for classification, logit > 0 for binary.
+    /// Fraction of examples predicted right: argmax for classification, logit > 0 for binary (and
+    /// per pixel for segmentation: pixel accuracy).
     case accuracy
-    /// Fraction of predicted numbers within `tolerance` of their targets (regression).
+    /// Fraction of predicted numbers within `tolerance` of their targets (regression, and the single
+    /// coordinates of detection and keypoints).
     case withinTolerance(Float)
+    /// Segmentation: the mean over examples of |P ∩ T| / |P ∪ T|, P = {logit > 0}, T = {target > 0.5}.
+    case maskIoU
+    /// Detection: the fraction of examples whose predicted box overlaps the target with IoU ≥ `threshold`.
+    case boxIoU(threshold: Double)
+    /// Keypoints: the fraction of points predicted within `tolerance` × the size of the example's
+    /// target extent (Percentage of Correct Keypoints).
+    case pck(tolerance: Double)
 
     public var name: String {
         switch self {
         case .accuracy: "accuracy"
         case let .withinTolerance(tolerance): "within ±\(tolerance)"
+        case .maskIoU: "mask IoU"
+        case let .boxIoU(threshold): "box IoU ≥ \(threshold)"
+        case let .pck(tolerance): "PCK@\(tolerance)"
         }
     }
 
@@ -33,8 +45,14 @@ public enum TaskKPI: Sendable, Equatable {
             var within = 0
             for i in 0..<values.count where abs(output.scalars[i] - values.scalars[i]) <= tolerance { within += 1 }
             return fraction(within, of: values.count)
-        case (.withinTolerance, .labels):
-            preconditionFailure("TaskKPI within-tolerance needs real-valued targets")
+        case let (.maskIoU, .values(values)):
+            return SpatialKPI.meanMaskIoU(output, values)
+        case let (.boxIoU(threshold), .values(values)):
+            return SpatialKPI.boxHitRate(output, values, threshold: threshold)
+        case let (.pck(tolerance), .values(values)):
+            return SpatialKPI.percentageOfCorrectKeypoints(output, values, tolerance: tolerance)
+        case (.withinTolerance, .labels), (.maskIoU, .labels), (.boxIoU, .labels), (.pck, .labels):
+            preconditionFailure("TaskKPI \(name) needs real-valued targets")
         }
     }
 
@@ -42,6 +60,9 @@ public enum TaskKPI: Sendable, Equatable {
     public func isCompatible(with kind: TaskKind) -> Bool {
         switch (self, kind) {
         case (.accuracy, .classification), (.accuracy, .binary), (.withinTolerance, .regression): true
+        case (.maskIoU, .segmentation), (.accuracy, .segmentation): true
+        case (.boxIoU, .detection), (.withinTolerance, .detection): true
+        case (.pck, .keypoints), (.withinTolerance, .keypoints): true
         default: false
         }
     }

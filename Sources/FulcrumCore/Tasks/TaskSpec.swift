@@ -22,12 +22,22 @@ public enum TaskKind: Sendable, Equatable {
     case binary
     /// `outputs` real numbers.
     case regression(outputs: Int)
+    /// The item's mask on a `height` × `width` canvas: one logit per pixel, row-major; the targets
+    /// are 0/1 per pixel.
+    case segmentation(height: Int, width: Int)
+    /// The item's box (x₀, y₀, x₁, y₁), coordinates divided by the canvas size (so in [0, 1]).
+    case detection
+    /// `count` points (x₁, y₁, x₂, y₂, …), normalised like detection's coordinates.
+    case keypoints(count: Int)
 
     public var name: String {
         switch self {
         case .classification: "classification"
         case .binary: "binary"
         case .regression: "regression"
+        case .segmentation: "segmentation"
+        case .detection: "detection"
+        case .keypoints: "keypoints"
         }
     }
 
@@ -37,6 +47,9 @@ public enum TaskKind: Sendable, Equatable {
         case let .classification(classes): classes
         case .binary: 1
         case let .regression(outputs): outputs
+        case let .segmentation(height, width): height * width
+        case .detection: 4
+        case let .keypoints(count): 2 * count
         }
     }
 }
@@ -45,7 +58,8 @@ public enum TaskKind: Sendable, Equatable {
 public enum TaskTargets: Sendable, Equatable {
     /// Class indices, one per example.
     case labels([Int])
-    /// Real-valued targets [examples, outputs]; 0/1 for binary tasks.
+    /// Real-valued targets [examples, outputs]: 0/1 for binary tasks and per pixel for segmentation,
+    /// normalised coordinates for detection and keypoints.
     case values(Tensor)
 
     public var count: Int {

@@ -117,7 +117,7 @@ extension Manifest {
     private static func parseVariant(_ nodes: DefinitionNodes, point: [SweepSetting], taskPositions: [Int]?,
                                      data: DataSection, reading: ManifestReading) -> Manifest.Variant? {
         let node = { (key: String, value: Node) in ManifestNode(node: value, path: key, reading: reading) }
-        let tasks = parseTasks(node("tasks", nodes.tasks))
+        let tasks = parseTasks(node("tasks", nodes.tasks), dataset: data.dataset)
         let model = parseModel(node("model", nodes.model), tasks: tasks)
         let train = parseTrain(node("train", nodes.train), data: data)
         if let model, let image = model.image, image.reduce(1, *) != data.inputDimension {
@@ -153,10 +153,10 @@ extension Manifest {
                            trainSize: trainSize, validationSize: validationSize, seed: UInt64(seed))
     }
 
-    private static func parseTasks(_ node: ManifestNode) -> [ManifestTask]? {
+    private static func parseTasks(_ node: ManifestNode, dataset: String) -> [ManifestTask]? {
         guard let items = node.list() else { return nil }
         if items.isEmpty { node.reading.report(node.path, node.node, "expected at least one task") }
-        let tasks = items.map(parseTask)
+        let tasks = items.map { parseTask($0, dataset: dataset) }
         var seen: Set<String> = []
         for (item, task) in zip(items, tasks) {
             if let task, !seen.insert(task.spec.name).inserted {
@@ -166,17 +166,46 @@ extension Manifest {
         return tasks.contains(where: { $0 == nil }) || items.isEmpty ? nil : tasks.compactMap { $0 }
     }
 
-    private static func parseTask(_ node: ManifestNode) -> ManifestTask? {
-        guard let task = node.mapping(allowed: ["name", "type", "classes", "outputs", "loss", "gamma0", "kpi", "tolerance", "noise"]) else { return nil }
+    /// A tasks section read by itself, as in a manifest whose `data.dataset` is `dataset`: lets the
+    /// task types be tested without a data set that makes their targets. Problems in line order.
+    static func loadTasks(yaml: String, file: String = "tasks.yaml", dataset: String) throws -> [ManifestTask] {
+        let reading = ManifestReading(file: file)
+        guard let root = try Yams.compose(yaml: yaml) else { throw ManifestError(problems: []) }
+        let tasks = parseTasks(ManifestNode(node: root, path: "tasks", reading: reading), dataset: dataset)
+        guard let tasks, reading.problems.isEmpty else {
+            let ordered = reading.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+            throw ManifestError(problems: ordered.map(\.element))
+        }
+        return tasks
+    }
+
+    /// The task types the synthetic data set can make targets for; the others need an image data set.
+    private static let syntheticTaskTypes = ["classification", "binary", "regression"]
+
+    private static func parseTask(_ node: ManifestNode, dataset: String) -> ManifestTask? {
+        guard let task = node.mapping(allowed: ["name", "type", "classes", "outputs", "height", "width", "count", "loss", "beta",
+                                                "gamma0", "kpi", "tolerance", "threshold", "noise"]) else { return nil }
         let reading = node.reading
         let name = task.required("name")?.string()
-        let kind: TaskKind? = switch task.required("type")?.choice(["classification", "binary", "regression"]) {
-        case "classification": task.required("classes")?.integer(atLeast: 2).map { .classification(classes: $0) }
-        case "binary": .binary
-        case "regression": task.required("outputs")?.integer(atLeast: 1).map { .regression(outputs: $0) }
-        default: nil
+        let type = task.required("type")?.choice(syntheticTaskTypes + ["segmentation", "detection", "keypoints"])
+        var kind: TaskKind?
+        switch type {
+        case "classification": kind = task.required("classes")?.integer(atLeast: 2).map { .classification(classes: $0) }
+        case "binary": kind = .binary
+        case "regression": kind = task.required("outputs")?.integer(atLeast: 1).map { .regression(outputs: $0) }
+        case "segmentation":
+            let height = task.required("height")?.integer(atLeast: 1), width = task.required("width")?.integer(atLeast: 1)
+            if let height, let width { kind = .segmentation(height: height, width: width) }
+        case "detection": kind = .detection
+        case "keypoints": kind = task.required("count")?.integer(atLeast: 1).map { .keypoints(count: $0) }
+        default: kind = nil
         }
-        for (key, allowedKind) in [("classes", "classification"), ("outputs", "regression")] {
+        if let type, dataset == "synthetic", !syntheticTaskTypes.contains(type) {
+            reading.report("\(node.path).type", task["type"]?.node,
+                           "\(type) needs an image data set (fashion_scenes); the synthetic data set makes classification, binary and regression tasks")
+        }
+        for (key, allowedKind) in [("classes", "classification"), ("outputs", "regression"), ("height", "segmentation"),
+                                   ("width", "segmentation"), ("count", "keypoints")] {
             if let field = task[key], let kind, kind.name != allowedKind {
                 reading.report(field.path, field.node, "'\(key)' applies to \(allowedKind) tasks only")
             }
@@ -188,26 +217,24 @@ extension Manifest {
         guard let kind else { return nil }
 
         var loss = TaskLoss.standard(for: kind)
-        if let field = task["loss"], let chosen = field.choice(TaskLoss.names).flatMap(baseLoss) {
+        if let field = task["loss"], let chosen = field.choice(TaskLoss.names).flatMap({ baseLoss($0, for: kind) }) {
             if chosen.isCompatible(with: kind) { loss = chosen } else {
                 reading.report(field.path, field.node, "loss \(chosen.name) does not fit a \(kind.name) task; use \(TaskLoss.standard(for: kind).name)")
+            }
+        }
+        if let field = task["beta"], let beta = field.number(in: 1e-12...Double.greatestFiniteMagnitude, "a smooth-L1 threshold β > 0") {
+            if case .smoothL1 = loss { loss = .smoothL1(beta: Float(beta)) } else {
+                reading.report(field.path, field.node, "'beta' (the smooth-L1 threshold) applies to the smooth_l1 loss only")
             }
         }
         if let field = task["gamma0"], let gamma0 = field.number(in: 0...100, "a focusing parameter γ₀ in [0, 100]") {
             switch loss {
             case .softmaxCrossEntropy: loss = .focal(gamma0: Float(gamma0))
             case .binaryCrossEntropy: loss = .binaryFocal(gamma0: Float(gamma0))
-            default: reading.report(field.path, field.node, "'gamma0' (the focal loss) applies to cross-entropy losses of classification and binary tasks")
+            default: reading.report(field.path, field.node, "'gamma0' (the focal loss) applies to cross-entropy losses of classification, binary and segmentation tasks")
             }
         }
-        let kpiName = task["kpi"].flatMap { $0.choice(["accuracy", "within_tolerance"]) }
-            ?? (kind.name == "regression" ? "within_tolerance" : "accuracy")
-        var kpi: TaskKPI? = .accuracy
-        if kpiName == "within_tolerance" {
-            kpi = task.required("tolerance")?.number(in: 1e-12...Double.greatestFiniteMagnitude, "a tolerance > 0").map { .withinTolerance(Float($0)) }
-        } else if let field = task["tolerance"] {
-            reading.report(field.path, field.node, "'tolerance' applies to the within_tolerance KPI only")
-        }
+        let (kpi, kpiName) = parseKPI(task, kind: kind)
         if let kpi, !kpi.isCompatible(with: kind) {
             reading.report("\(node.path).kpi", task["kpi"]?.node, "KPI \(kpiName) does not fit a \(kind.name) task")
             return nil
@@ -216,13 +243,42 @@ extension Manifest {
         return ManifestTask(spec: TaskSpec(name: name, kind: kind, loss: loss, kpi: kpi), noise: noise)
     }
 
-    private static func baseLoss(_ name: String) -> TaskLoss? {
+    /// The task's KPI (nil when its keys are wrong) and its manifest name. By type, the default is
+    /// within_tolerance (regression), mask_iou, box_iou, pck, and accuracy otherwise.
+    private static func parseKPI(_ task: ManifestMapping, kind: TaskKind) -> (TaskKPI?, String) {
+        let defaultName = switch kind {
+        case .regression: "within_tolerance"
+        case .segmentation: "mask_iou"
+        case .detection: "box_iou"
+        case .keypoints: "pck"
+        case .classification, .binary: "accuracy"
+        }
+        let kpiName = task["kpi"].flatMap { $0.choice(["accuracy", "within_tolerance", "mask_iou", "box_iou", "pck"]) } ?? defaultName
+        let tolerance = { (field: ManifestNode) in field.number(in: 1e-12...Double.greatestFiniteMagnitude, "a tolerance > 0") }
+        let kpi: TaskKPI? = switch kpiName {
+        case "within_tolerance": task.required("tolerance").flatMap(tolerance).map { .withinTolerance(Float($0)) }
+        case "mask_iou": .maskIoU
+        case "box_iou": task.optional("threshold", default: 0.5) { $0.number(in: 1e-12...1, "an IoU threshold in (0, 1]") }.map { .boxIoU(threshold: $0) }
+        case "pck": task.optional("tolerance", default: 0.1, tolerance).map { .pck(tolerance: $0) }
+        default: .accuracy
+        }
+        if !["within_tolerance", "pck"].contains(kpiName), let field = task["tolerance"] {
+            task.owner.reading.report(field.path, field.node, "'tolerance' applies to the within_tolerance and pck KPIs only")
+        }
+        if kpiName != "box_iou", let field = task["threshold"] {
+            task.owner.reading.report(field.path, field.node, "'threshold' applies to the box_iou KPI only")
+        }
+        return (kpi, kpiName)
+    }
+
+    /// The loss a manifest's `loss` names, for a task of `kind` (smooth_l1 takes the kind's default β).
+    private static func baseLoss(_ name: String, for kind: TaskKind) -> TaskLoss? {
         switch name {
         case "softmax_cross_entropy": .softmaxCrossEntropy
         case "binary_cross_entropy": .binaryCrossEntropy
         case "mse": .meanSquaredError
         case "l1": .l1
-        case "smooth_l1": .smoothL1(beta: 1)
+        case "smooth_l1": .smoothL1(beta: TaskLoss.defaultSmoothL1Beta(for: kind))
         default: nil
         }
     }
