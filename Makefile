@@ -2,7 +2,7 @@
 #   make demo   install what is missing, build, run the quickstart experiment and write its report
 #   make test   install what is missing and run the test suite
 
-DEBIAN_PACKAGES := liblua5.4-dev libopenblas-dev libsqlite3-dev pkg-config
+DEBIAN_PACKAGES := liblua5.4-dev libopenblas-dev libsqlite3-dev zlib1g-dev dataset-fashion-mnist pkg-config
 FULCRUM := .build/release/fulcrum
 
 .PHONY: deps build demo test clean

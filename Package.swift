@@ -18,7 +18,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "FulcrumCore", dependencies: ["CBLAS"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "FulcrumCore", dependencies: ["CBLAS", "CZlib"]),
         .target(name: "FulcrumLua", dependencies: ["FulcrumCore", "CLua"]),
         .target(name: "FulcrumExperiment", dependencies: [
             "FulcrumCore", "FulcrumLua",
@@ -31,7 +32,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "FulcrumTestSupport", path: "Tests/FulcrumTestSupport"),
-        .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
+        .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore", "FulcrumTestSupport"]),
         .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua", "FulcrumTestSupport"]),
         .testTarget(name: "FulcrumExperimentTests", dependencies: [
             "FulcrumExperiment", "FulcrumLua", "FulcrumTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
