@@ -44,12 +44,27 @@ public struct Manifest: Sendable {
     }
 
     public struct DataSection: Sendable, Equatable {
+        /// `synthetic`, `fashion_scenes`, `multi_fashion` or `gradnorm_toy`.
         public let dataset: String
+        /// Numbers per example: `input_dim` for the synthetic data, canvas² for the image sets, 250 for the toy.
         public let inputDimension: Int
         public let clusters: Int
         public let trainSize: Int
         public let validationSize: Int
+        /// Examples in the test split (none for the synthetic data).
+        public let testSize: Int
         public let seed: UInt64
+        /// Side of the image sets' canvas.
+        public var canvas = 0
+        /// Fashion scenes: the item's scale range and clutter patches.
+        public var scale: ClosedRange<Double> = 0.6...1.0
+        public var clutter = 0
+        /// MultiFashion: how far each item may move towards the centre.
+        public var shift = 0
+        /// The GradNorm toy's σ_t, one per task (nil: its standard scales for the task count).
+        public var scales: [Double]? = nil
+        /// Where the Fashion-MNIST files are.
+        public var path = FashionMNIST.defaultDirectory
     }
 
     public struct ManifestTask: Sendable, Equatable {

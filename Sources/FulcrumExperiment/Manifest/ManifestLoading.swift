@@ -118,6 +118,7 @@ extension Manifest {
                                      data: DataSection, reading: ManifestReading) -> Manifest.Variant? {
         let node = { (key: String, value: Node) in ManifestNode(node: value, path: key, reading: reading) }
         let tasks = parseTasks(node("tasks", nodes.tasks), dataset: data.dataset)
+        if let tasks { checkTasks(tasks, fit: data, at: node("tasks", nodes.tasks), singleTask: taskPositions != nil) }
         let model = parseModel(node("model", nodes.model), tasks: tasks)
         let train = parseTrain(node("train", nodes.train), data: data)
         if let model, let image = model.image, image.reduce(1, *) != data.inputDimension {
@@ -138,19 +139,6 @@ extension Manifest {
             options[option] = setting.value
             checkOptions(options, of: policy.script, at: ManifestNode(node: node, path: "sweep.\(axis.path)", reading: reading))
         }
-    }
-
-    private static func parseData(_ node: ManifestNode) -> DataSection? {
-        guard let data = node.mapping(allowed: ["dataset", "input_dim", "clusters", "train_size", "val_size", "seed"]) else { return nil }
-        let dataset = data.required("dataset")?.choice(["synthetic"])
-        let inputDimension = data.required("input_dim")?.integer(atLeast: 1)
-        let clusters = data["clusters"].map { $0.integer(atLeast: 1) } ?? 8
-        let trainSize = data.required("train_size")?.integer(atLeast: 1)
-        let validationSize = data.required("val_size")?.integer(atLeast: 1)
-        let seed = data["seed"].map { $0.integer(atLeast: 0) } ?? 0
-        guard let dataset, let inputDimension, let clusters, let trainSize, let validationSize, let seed else { return nil }
-        return DataSection(dataset: dataset, inputDimension: inputDimension, clusters: clusters,
-                           trainSize: trainSize, validationSize: validationSize, seed: UInt64(seed))
     }
 
     private static func parseTasks(_ node: ManifestNode, dataset: String) -> [ManifestTask]? {

@@ -98,19 +98,18 @@ public final class ExperimentRunner: @unchecked Sendable {
         return selected.indices.compactMap { outcomes[$0] }
     }
 
-    /// The data of a run's variant: generated once per distinct task recipe list, shared by the runs.
-    func data(for run: PlannedRun) -> DatasetSplits {
-        var recipes = manifest.tasks.map { SyntheticTaskRecipe(kind: $0.spec.kind, noise: $0.noise) }
-        let positions = run.variant.taskPositions ?? Array(recipes.indices)
-        for (task, position) in zip(run.variant.tasks, positions) { recipes[position] = SyntheticTaskRecipe(kind: task.spec.kind, noise: task.noise) }
-        let full = datasets.splits(for: recipes) {
-            SyntheticMultiTaskData.make(tasks: recipes, inputDimension: manifest.data.inputDimension, clusters: manifest.data.clusters,
-                                        trainCount: manifest.data.trainSize, validationCount: manifest.data.validationSize,
-                                        seed: manifest.data.seed)
-        }
+    /// The data of a run's variant: made once per distinct recipe and shared by the runs; a
+    /// single-task baseline gets its task's targets from the full data set.
+    func data(for run: PlannedRun) throws -> DatasetSplits {
+        let positions = run.variant.taskPositions ?? Array(manifest.tasks.indices)
+        var tasks = manifest.tasks
+        for (task, position) in zip(run.variant.tasks, positions) { tasks[position] = task }
+        let full = try datasets.splits(for: manifest.data, tasks: tasks)
         guard run.variant.taskPositions != nil else { return full }
-        return DatasetSplits(train: MultiTaskDataset(inputs: full.train.inputs, targets: positions.map { full.train.targets[$0] }),
-                             validation: MultiTaskDataset(inputs: full.validation.inputs, targets: positions.map { full.validation.targets[$0] }))
+        func select(_ split: MultiTaskDataset) -> MultiTaskDataset {
+            MultiTaskDataset(inputs: split.inputs, targets: positions.map { split.targets[$0] })
+        }
+        return DatasetSplits(train: select(full.train), validation: select(full.validation), test: full.test.map(select))
     }
 
     func descriptor(_ run: PlannedRun, options: [String: PolicyOption]) throws -> RunDescriptor {
@@ -128,18 +127,56 @@ public final class ExperimentRunner: @unchecked Sendable {
     func notify(_ body: (any SweepObserver) -> Void) { observer.map(body) }
 }
 
-/// Datasets by their task recipes, generated at most once each even when workers ask together.
+/// Data sets by what defines them, made at most once each even when workers ask together; the
+/// Fashion-MNIST images they draw from are read once.
 final class DatasetCache: @unchecked Sendable {
     private let lock = NSLock()
     private var splits: [String: DatasetSplits] = [:]
+    private var fashionMNIST: [String: (train: LabelledImages, test: LabelledImages)] = [:]
 
-    func splits(for recipes: [SyntheticTaskRecipe], make: () -> DatasetSplits) -> DatasetSplits {
-        let key = recipes.map { "\($0.kind.name)/\($0.kind.outputCount)/\($0.noise)" }.joined(separator: ";")
-        return lock.withLock {
+    func splits(for data: Manifest.DataSection, tasks: [Manifest.ManifestTask]) throws -> DatasetSplits {
+        let key = "\(data)|" + tasks.map { "\($0.spec.kind)/\($0.noise)" }.joined(separator: ";")
+        return try lock.withLock {
             if let cached = splits[key] { return cached }
-            let made = make()
+            let made = try make(data, tasks)
             splits[key] = made
             return made
         }
+    }
+
+    private func make(_ data: Manifest.DataSection, _ tasks: [Manifest.ManifestTask]) throws -> DatasetSplits {
+        switch data.dataset {
+        case "fashion_scenes":
+            let images = try images(at: data.path)
+            let targets = tasks.map { task -> FashionScenes.Target in
+                switch task.spec.kind {
+                case .segmentation: .mask
+                case .detection: .box
+                case .keypoints: .keypoints
+                default: .label
+                }
+            }
+            let recipe = FashionScene.Recipe(canvas: data.canvas, scale: data.scale, clutter: data.clutter)
+            return FashionScenes.make(train: images.train, test: images.test, recipe: recipe, targets: targets, trainCount: data.trainSize,
+                                      validationCount: data.validationSize, testCount: data.testSize, seed: data.seed)
+        case "multi_fashion":
+            let images = try images(at: data.path)
+            return MultiFashion.make(train: images.train, test: images.test, canvas: data.canvas, shift: data.shift, trainCount: data.trainSize,
+                                     validationCount: data.validationSize, testCount: data.testSize, seed: data.seed)
+        case "gradnorm_toy":
+            return GradNormToy.make(scales: data.scales ?? GradNormToy.standardScales(tasks: tasks.count), trainCount: data.trainSize,
+                                    validationCount: data.validationSize, testCount: data.testSize, seed: data.seed)
+        default:
+            return SyntheticMultiTaskData.make(
+                tasks: tasks.map { SyntheticTaskRecipe(kind: $0.spec.kind, noise: $0.noise) }, inputDimension: data.inputDimension,
+                clusters: data.clusters, trainCount: data.trainSize, validationCount: data.validationSize, seed: data.seed)
+        }
+    }
+
+    private func images(at path: String) throws -> (train: LabelledImages, test: LabelledImages) {
+        if let loaded = fashionMNIST[path] { return loaded }
+        let loaded = try FashionMNIST.load(directory: path)
+        fashionMNIST[path] = loaded
+        return loaded
     }
 }

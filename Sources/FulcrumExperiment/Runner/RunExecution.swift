@@ -55,7 +55,7 @@ extension ExperimentRunner {
         let model = MultiTaskNetwork(run.variant.networkSpec(data: manifest.data), generator: &generator)
         let writer = StoreWriter(store: store, runID: run.id, taskPositions: run.variant.taskPositions,
                                  recordEvery: run.variant.train.recordEvery)
-        let trainer = Trainer(model: model, tasks: run.variant.tasks.map(\.spec), data: data(for: run),
+        let trainer = Trainer(model: model, tasks: run.variant.tasks.map(\.spec), data: try data(for: run),
                               configuration: run.variant.trainingConfiguration(seed: run.seed), policy: policy,
                               hooks: [writer, SweepStepHook(runner: self, run: run)])
         do {
