@@ -19,8 +19,12 @@ public enum GradNormToy {
     public static func make(scales: [Double], trainCount: Int, validationCount: Int, testCount: Int, seed: UInt64) -> DatasetSplits {
         var generator = SeededGenerator.stream(seed, 0x6AD)
         let shared = gaussian(count: outputDimension * inputDimension, standardDeviation: 10, &generator)
+        // (B + ε_t)ᵀ, laid out [inputs, outputs] so that X · map gives every example's (B + ε_t) x at once.
         let maps = scales.map { _ in
-            zip(shared, gaussian(count: outputDimension * inputDimension, standardDeviation: 3.5, &generator)).map { Float($0 + $1) }
+            let map = zip(shared, gaussian(count: outputDimension * inputDimension, standardDeviation: 3.5, &generator)).map { Float($0 + $1) }
+            return Tensor(shape: [inputDimension, outputDimension], scalars: (0..<inputDimension * outputDimension).map {
+                map[($0 % outputDimension) * inputDimension + $0 / outputDimension]
+            })
         }
         func split(_ count: Int) -> MultiTaskDataset {
             var inputs = [Float](repeating: 0, count: count * inputDimension)
@@ -31,11 +35,7 @@ public enum GradNormToy {
             }
             let x = Tensor(shape: [count, inputDimension], scalars: inputs)
             let targets = zip(scales, maps).map { scale, map -> TaskTargets in
-                // (B + ε_t) x for every example at once: X · (B + ε_t)ᵀ.
-                let transposed = Tensor(shape: [inputDimension, outputDimension], scalars: (0..<inputDimension * outputDimension).map {
-                    map[($0 % outputDimension) * inputDimension + $0 / outputDimension]
-                })
-                return .values(Tensor.matmul(x, transposed).mapped { Float(scale) * Foundation.tanh($0) })
+                .values(Tensor.matmul(x, map).mapped { Float(scale) * Foundation.tanh($0) })
             }
             return MultiTaskDataset(inputs: x, targets: targets)
         }
