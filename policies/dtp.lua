@@ -17,6 +17,9 @@
 --                   T keeps the loss on the scale of uniform weighting, where every w_t = 1).
 --   gammas:         one focusing parameter per task (the paper's γ_1 … γ_t); the options system types an
 --                   option by its default, so a list cannot replace the number `gamma`.
+--   prioritize = "easy": the paper's "Dynamic Priority - Easy" row of Table 1, the mirror image of the
+--                   method: the difficulty is measured on 1 − κ̄_t, w_t = FL(1 − κ̄_t; γ_t)
+--                   = −κ̄_t^γ_t · log(1 − κ̄_t), so the task with the highest KPI gets the largest weight.
 --
 -- Needs:     kpi (this batch's KPI per task, in [0, 1]).
 -- Options:   gamma = 1.0             task-level focusing parameter γ ≥ 0 for every task (Table 2 uses 1 and 2)
@@ -28,6 +31,7 @@
 --                                    ((1 − α)/α = 9), so both smooth over about as many batches
 --            percentile = 0.5        the quantile in [0, 1] for "percentile" (0.5 = running median)
 --            renormalise = false     true: scale the weights to sum to T
+--            prioritize = "hard"     "hard" (the paper's method) or "easy" (Table 1's DTP-easy)
 -- κ̄ starts at the first batch's KPI and is clamped to [1e-6, 1 − 1e-6] so log κ̄ stays finite.
 
 local learned = require("learned")
@@ -37,7 +41,7 @@ local P = {
   needs = { "kpi" },
   defaults = {
     gamma = 1.0, gammas = {}, alpha = 0.1,
-    kpi_smoothing = "ema", window = 19, percentile = 0.5, renormalise = false,
+    kpi_smoothing = "ema", window = 19, percentile = 0.5, renormalise = false, prioritize = "hard",
   },
 }
 
@@ -59,6 +63,7 @@ function P:init(ctx)
          "dtp: kpi_smoothing must be \"ema\" or \"percentile\"")
   assert(self.window >= 1 and self.window == math.floor(self.window), "dtp: window must be a whole number ≥ 1")
   assert(self.percentile >= 0 and self.percentile <= 1, "dtp: percentile must be in [0, 1]")
+  assert(self.prioritize == "hard" or self.prioritize == "easy", "dtp: prioritize must be \"hard\" or \"easy\"")
   self.kbar = {}
   if self.kpi_smoothing == "percentile" then
     self.recent = {}
@@ -78,6 +83,7 @@ function P:weights(s)
       self.kbar[t] = previous and (self.alpha * k + (1 - self.alpha) * previous) or k
     end
     local kb = math.min(math.max(self.kbar[t], EPS), 1 - EPS)
+    if self.prioritize == "easy" then kb = 1 - kb end
     w[t] = -((1 - kb) ^ self.gamma_of[t]) * math.log(kb)
   end
   if self.renormalise then

@@ -1,12 +1,16 @@
 import Foundation
+import FulcrumCore
 import FulcrumExperiment
 
-/// The Markdown report of one experiment: policy × task final validation KPI, mean ± std over seeds.
+/// The Markdown report of one experiment: policy × task final KPI (on the test split when the runs
+/// have one, then on the validation split), mean ± std over seeds.
 public struct ExperimentReport {
     public let experiment: StoredExperiment
     public let runs: [StoredRun]
-    /// Final evaluation of each finished run, by run id.
+    /// Final validation evaluation of each finished run, by run id.
     public let finalEvaluations: [String: StoredEvaluation]
+    /// Test evaluations (before the first step and after the last) of each finished run that has them.
+    public let testEvaluations: [String: [StoredEvaluation]]
 
     public enum ReportError: Error, CustomStringConvertible {
         case unknownExperiment(String, known: [String])
@@ -25,59 +29,85 @@ public struct ExperimentReport {
         }
         self.experiment = experiment
         runs = try store.runs(of: experiment)
-        var finals: [String: StoredEvaluation] = [:]
+        var finals: [String: StoredEvaluation] = [:], tests: [String: [StoredEvaluation]] = [:]
         for run in runs where run.status == .finished {
             finals[run.id] = try store.evaluations(ofRun: run.id).last
+            let test = try store.evaluations(ofRun: run.id, split: .test)
+            if !test.isEmpty { tests[run.id] = test }
         }
         finalEvaluations = finals
+        testEvaluations = tests
     }
 
     /// The report's rows: each policy at each sweep point.
     public var groups: [RunGroup] { RunGroup.groups(of: runs, policyOrder: experiment.policies) }
 
     /// Mean and sample standard deviation of the final KPI of `policy` on task `task`, over finished seeds.
-    public func finalKPI(policy: String, task: Int) -> (mean: Double, standardDeviation: Double, seeds: Int) {
-        summarise(runs.filter { $0.policy == policy }, task: task)
+    public func finalKPI(policy: String, task: Int, split: EvaluationSplit = .validation) -> (mean: Double, standardDeviation: Double, seeds: Int) {
+        summarise(runs.filter { $0.policy == policy }, task: task, split: split)
     }
 
     /// The same for one group (a policy at one sweep point).
-    public func finalKPI(_ group: RunGroup, task: Int) -> (mean: Double, standardDeviation: Double, seeds: Int) {
-        summarise(runs.filter(group.contains), task: task)
+    public func finalKPI(_ group: RunGroup, task: Int, split: EvaluationSplit = .validation) -> (mean: Double, standardDeviation: Double, seeds: Int) {
+        summarise(runs.filter(group.contains), task: task, split: split)
     }
 
-    private func summarise(_ runs: [StoredRun], task: Int) -> (mean: Double, standardDeviation: Double, seeds: Int) {
-        // A single-task run holds its own task only.
+    private func summarise(_ runs: [StoredRun], task: Int, split: EvaluationSplit) -> (mean: Double, standardDeviation: Double, seeds: Int) {
+        let finals = split == .test ? finalTestEvaluations : finalEvaluations
         let values = runs.compactMap { run -> Double? in
-            guard let evaluation = finalEvaluations[run.id] else { return nil }
-            guard let positions = run.tasks else { return evaluation.kpi[task] }
-            return positions.firstIndex(of: task).map { evaluation.kpi[$0] }
+            guard let evaluation = finals[run.id], let position = Self.position(of: task, in: run) else { return nil }
+            return evaluation.kpi[position]
         }
         return (Statistics.mean(values), Statistics.standardDeviation(values), values.count)
     }
 
+    /// Where the experiment's task `task` is in `run`'s own series: a single-task run holds its task only.
+    static func position(of task: Int, in run: StoredRun) -> Int? {
+        guard let positions = run.tasks else { return task }
+        return positions.firstIndex(of: task)
+    }
+
+    /// The report: its sections in order, each a block of lines; a section with nothing to show is empty.
     public var markdown: String {
+        let sections = [
+            heading,
+            testKPISection,
+            validationKPISection,
+            lossRatioSection,
+            taskPositionSection,
+            unfinishedRunsSection,
+            ["_Written by `fulcrum report \(experiment.name)` from the run store._"],
+        ]
+        return sections.filter { !$0.isEmpty }.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
+    }
+
+    private var heading: [String] {
         var lines: [String] = ["# \(experiment.name)", ""]
         if !experiment.description.isEmpty { lines += [experiment.description.trimmingCharacters(in: .whitespacesAndNewlines), ""] }
         lines.append("Manifest `\(experiment.manifestPath)` (sha256 `\(experiment.manifestHash.prefix(12))`), "
                      + "\(experiment.steps) steps, seeds \(experiment.seeds.map(String.init).joined(separator: ", ")).")
-        lines += ["", "## Final validation KPI", ""]
-        lines.append("KPI in %, mean ± sample std over seeds, after the last step; best mean per task in bold.")
-        lines.append("")
-        lines += kpiTable
-        let failed = runs.filter { $0.status != .finished }
-        if !failed.isEmpty {
-            lines += ["", "## Runs that did not finish", "", "| policy | seed | status | at step | error |", "|---|---:|---|---:|---|"]
-            for run in failed.sorted(by: { ($0.policy, $0.variant, $0.seed) < ($1.policy, $1.variant, $1.seed) }) {
-                let error = (run.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-                let label = RunGroup(policy: run.policy, variant: run.variant).label
-                lines.append("| \(label) | \(run.seed) | \(run.status.rawValue) | \(run.stepsDone) | `\(error)` |")
-            }
-        }
-        lines += ["", "_Written by `fulcrum report \(experiment.name)` from the run store._", ""]
-        return lines.joined(separator: "\n")
+        return lines
     }
 
-    private var kpiTable: [String] {
+    private var validationKPISection: [String] {
+        ["## Final validation KPI", "", "KPI in %, mean ± sample std over seeds, after the last step; best mean per task in bold.", ""]
+            + kpiTable(.validation)
+    }
+
+    private var unfinishedRunsSection: [String] {
+        let failed = runs.filter { $0.status != .finished }
+        guard !failed.isEmpty else { return [] }
+        var lines = ["## Runs that did not finish", "", "| policy | seed | status | at step | error |", "|---|---:|---|---:|---|"]
+        for run in failed.sorted(by: { ($0.policy, $0.variant, $0.seed) < ($1.policy, $1.variant, $1.seed) }) {
+            let error = (run.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            let label = RunGroup(policy: run.policy, variant: run.variant).label
+            lines.append("| \(label) | \(run.seed) | \(run.status.rawValue) | \(run.stepsDone) | `\(error)` |")
+        }
+        return lines
+    }
+
+    /// Policy × task final KPI on `split`, with the seeds that finished.
+    func kpiTable(_ split: EvaluationSplit) -> [String] {
         let tasks = experiment.tasks
         var header = "| policy |"
         var rule = "|---|"
@@ -88,13 +118,13 @@ public struct ExperimentReport {
         var lines = [header + " seeds |", rule + "---:|"]
         let groups = groups
         let best = tasks.indices.map { task in
-            groups.map { finalKPI($0, task: task).mean }.filter { !$0.isNaN }.max()
+            groups.map { finalKPI($0, task: task, split: split).mean }.filter { !$0.isNaN }.max()
         }
         for group in groups {
             var row = "| \(group.label) |"
             var seedsFinished = 0
             for task in tasks.indices {
-                let kpi = finalKPI(group, task: task)
+                let kpi = finalKPI(group, task: task, split: split)
                 seedsFinished = max(seedsFinished, kpi.seeds)
                 row += " \(formatted(kpi, isBest: kpi.mean == best[task])) |"
             }
@@ -111,10 +141,15 @@ public struct ExperimentReport {
         return isBest ? "**\(text)**" : text
     }
 
-    /// Writes the report to `path`, creating its directory.
+    /// Writes the report to `path`, creating its directory; the notes block of the file it replaces
+    /// (`ReportNotes`) is carried over.
     public func write(to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        try markdown.write(toFile: path, atomically: true, encoding: .utf8)
+        var text = markdown
+        if let old = try? String(contentsOfFile: path, encoding: .utf8), let notes = ReportNotes.extract(from: old) {
+            text = ReportNotes.insert(notes, into: text)
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

@@ -35,13 +35,24 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "List the runs that would be trained, and their count, without training.")
     var dryRun = false
 
+    @Flag(help: ArgumentHelp(
+        "Train the manifest's quick form, a small version for CI and smoke tests, as experiment NAME-quick.",
+        discussion: """
+            The first seed; at most 512 training and 256 validation and test examples; at most 20 steps \
+            (epochs become steps), the batch, evaluation cadence, warm-up (a quarter of the steps) and step \
+            schedule (half) fitted to them, record_every 1; the first 2 distinct values of each swept key (2 task \
+            orders for permutations); the same clamping in policy overrides; no report.output (`fulcrum report \
+            NAME-quick` prints to standard output). See experiments/README.md, "Quick form".
+            """))
+    var quick = false
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
         AllocatorTuning.reuseLargeBlocks()
-        let manifest = try Manifest.load(manifest)
+        let manifest = try Manifest.load(manifest, quick: quick)
         let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.train.threads, 1)
         var selection = RunSelection(force: force, jobs: jobs)
         if let only { selection.filters = try RunSelection.parseFilters(only) }
@@ -61,6 +72,10 @@ struct RunCommand: ParsableCommand {
     private func listRuns(_ runner: ExperimentRunner, _ selection: RunSelection) throws {
         let runs = runner.plannedRuns(selection)
         let statuses = try runner.store.statuses(ofRuns: runs.map(\.id))
+        // Overrides are not part of the runs' labels (the policy's name tells its rows apart): shown here.
+        for policy in runner.manifest.policies where !policy.overrides.isEmpty {
+            print("\(policy.name) overrides: \(policy.overrides.map(\.description).joined(separator: " "))")
+        }
         for run in runs {
             let state = statuses[run.id] == .finished && !selection.force ? "skip (finished)" : "train"
             print("\(run.id)  \(run.label)  \(state)")

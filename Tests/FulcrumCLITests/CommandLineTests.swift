@@ -82,6 +82,33 @@ struct CommandLineTests {
         #expect(try String(contentsOfFile: "\(project)/elsewhere/r.md", encoding: .utf8) == markdown)
     }
 
+    @Test func quickTrainsASmallSeparateExperimentWhoseReportGoesToStandardOutput() throws {
+        let manifest = demoManifest.replacingOccurrences(
+            of: "  dwa: { script: policies/dwa.lua }",
+            with: "  focal: { script: policies/equal.lua, overrides: { tasks.coarse.gamma0: 1, train.eval_every: 10 } }")
+            + "\nsweep:\n  train.lr: [0.01, 0.003, 0.001]\n"
+        let scratch = try projectFolder(manifest: manifest)
+        let project = scratch.path
+
+        let plan = try fulcrum(["run", "experiments/demo.yaml", "--dry-run", "--quick"], in: project)
+        #expect(plan.status == 0, "stderr: \(plan.error)")
+        #expect(plan.output.hasPrefix("focal overrides: tasks.coarse.gamma0=1 train.eval_every=10\n"))
+        #expect(plan.output.hasSuffix("6 runs selected of 6 (3 policies × 2 variants × 1 seed), 6 to train\n"))
+
+        let run = try fulcrum(["run", "experiments/demo.yaml", "--quick"], in: project)
+        #expect(run.status == 0, "stderr: \(run.error)")
+        #expect(run.output.contains("demo-quick: 6 runs (3 policies × 2 variants × 1 seed) into runs/fulcrum.sqlite"))
+        #expect(run.output.contains("finished 6, failed 0, diverged 0, interrupted 0, skipped 0"))
+        let runs = try fulcrum(["runs", "--experiment", "demo-quick"], in: project)
+        #expect(runs.output.components(separatedBy: "\n").filter { $0.contains(" demo-quick ") && $0.contains(" finished  20/20 ") }.count == 6)
+        #expect(runs.output.hasSuffix("6 runs: 6 finished\n"))
+
+        let report = try fulcrum(["report", "demo-quick"], in: project)
+        #expect(report.status == 0, "stderr: \(report.error)")
+        #expect(report.output.contains("| focal train.lr=0.003 |"))
+        #expect(!FileManager.default.fileExists(atPath: "\(project)/notebooks-md/demo.md"))
+    }
+
     @Test func badManifestIsRejectedBeforeAnythingIsWritten() throws {
         let scratch = try projectFolder(manifest: demoManifest.replacingOccurrences(of: "steps: 60", with: "steps: sixty"))
         let project = scratch.path

@@ -223,11 +223,11 @@ struct StoreToolsExportTests {
 
             """)
         #expect(try read("evaluations.csv") == """
-            experiment,run_id,policy,variant,seed,step,task,loss,kpi
-            tiny,r1,a,\(variant),1,0,first,1.0,0.125
-            tiny,r1,a,\(variant),1,0,second,2.0,0.25
-            tiny,r1,a,\(variant),1,2,first,0.5,0.75
-            tiny,r1,a,\(variant),1,2,second,1.0,0.875
+            experiment,run_id,policy,variant,seed,split,step,task,loss,kpi
+            tiny,r1,a,\(variant),1,validation,0,first,1.0,0.125
+            tiny,r1,a,\(variant),1,validation,0,second,2.0,0.25
+            tiny,r1,a,\(variant),1,validation,2,first,0.5,0.75
+            tiny,r1,a,\(variant),1,validation,2,second,1.0,0.875
 
             """)
         // Doubles are written to read back exactly (2/3 with all its digits).

@@ -82,6 +82,34 @@ struct SweepManifestTests {
         #expect(manifest.variants.map { $0.tasks[1].noise } == [0, 0.5, 0, 0.5])
     }
 
+    @Test func smoothL1BetaAndTheBoxIoUThresholdAreSweptOnImageTasks() throws {
+        let text = """
+            name: boxes
+            data: { dataset: fashion_scenes, train_size: 32, val_size: 16, canvas: 32 }
+            tasks:
+              - { name: class, type: classification, classes: 10 }
+              - { name: box, type: detection }
+            model: { architecture: hard_sharing, trunk: [16] }
+            train: { steps: 4, batch_size: 8, optimizer: adam, lr: 0.01, eval_every: 2 }
+            seeds: [1]
+            policies:
+            \(equal)
+            sweep:
+              tasks.box.beta: [0.05, 0.2]
+              tasks.box.threshold: [0.5, 0.75]
+            """
+        let manifest = try Manifest.load(scratch.write("boxes.yaml", text))
+        #expect(manifest.variants.map { $0.tasks[1].spec.loss } == [0.05, 0.05, 0.2, 0.2].map { .smoothL1(beta: $0) })
+        #expect(manifest.variants.map { $0.tasks[1].spec.kpi } == [0.5, 0.75, 0.5, 0.75].map { .boxIoU(threshold: $0) })
+        #expect(manifest.variants[3].point.map(\.description) == ["tasks.box.beta=0.2", "tasks.box.threshold=0.75"])
+        // β applies to the smooth-L1 loss only: a classification task's is refused at the sweep's line.
+        let error = try #require(throws: ManifestError.self) {
+            try Manifest.load(scratch.write("bad.yaml", text.replacingOccurrences(of: "tasks.box.beta", with: "tasks.class.beta")))
+        }
+        #expect(error.problems.map { "\($0.line ?? 0) \($0.keyPath): \($0.message)" } ==
+                ["12 tasks[0].beta: 'beta' (the smooth-L1 threshold) applies to the smooth_l1 loss only"])
+    }
+
     @Test func epochsCountWholeBatchesOfTheTrainingSplit() throws {
         let manifest = try load("", edit: { $0.replacingOccurrences(of: "  steps: 40", with: "  epochs: 3\n  threads: 2\n  record_every: 5") })
         #expect(manifest.train.steps == 3 * (128 / 16))
@@ -96,7 +124,7 @@ struct SweepManifestTests {
         ("sweep:\n  model.depth: [1]", ["sweep.model.depth: model has no key 'depth'; expected one of: architecture, task_order, trunk, conv, image, activation, dropout"]),
         ("sweep:\n  train.threads: [1, 2]", ["sweep.train.threads: train.threads cannot be swept: every run of a sweep shares the BLAS thread count"]),
         ("sweep:\n  tasks.nope.noise: [0.1]", ["sweep.tasks.nope.noise: no task 'nope'; tasks: coarse, level"]),
-        ("sweep:\n  tasks.coarse.classes: [3, 4]", ["sweep.tasks.coarse.classes: a task's 'classes' cannot be swept; sweepable task keys: loss, gamma0, tolerance, noise"]),
+        ("sweep:\n  tasks.coarse.classes: [3, 4]", ["sweep.tasks.coarse.classes: a task's 'classes' cannot be swept; sweepable task keys: loss, gamma0, tolerance, noise, beta, threshold"]),
         ("sweep:\n  policies.ghost.options.gamma: [1]", ["sweep.policies.ghost.options.gamma: no policy 'ghost'; policies: equal, dtp"]),
         ("sweep:\n  train.lr: []", ["sweep.train.lr: expected at least one value"]),
         ("sweep:\n  train.lr: 0.1", ["sweep.train.lr: expected a list, got '0.1'"]),
@@ -104,7 +132,7 @@ struct SweepManifestTests {
         ("sweep:\n  train.lr: [0.1, -1]", ["train.lr: expected a learning rate in (0, 1000], got '-1'"]),
         ("sweep:\n  model.task_order: permutations", ["model.task_order: 'task_order' applies to the task_hierarchy architecture only"]),
         ("sweep:\n  policies.dtp.options.gama: [1]",
-         ["sweep.policies.dtp.options.gama: unknown option 'gama'; valid options: alpha, gamma, gammas, kpi_smoothing, percentile, renormalise, window"]),
+         ["sweep.policies.dtp.options.gama: unknown option 'gama'; valid options: alpha, gamma, gammas, kpi_smoothing, percentile, prioritize, renormalise, window"]),
         ("sweep:\n  policies.dtp.options.gamma: [1, fast]", ["sweep.policies.dtp.options.gamma: option 'gamma' must be a number like its default 1, got string \"fast\""]),
         ("baselines: everything", ["baselines: expected one of: single_task, got 'everything'"]),
         ("sweep:\n  train.lr: [0.1]\n  model.depth: [1]\n  data.seed: [2]",

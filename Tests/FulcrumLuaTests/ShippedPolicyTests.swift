@@ -43,6 +43,21 @@ struct ShippedPolicyTests {
         #expect(abs(w.shared[1] - (-pow(1 - 1e-6, 1) * log(1e-6))) < 1e-9)
     }
 
+    /// Table 1's "Dynamic Priority - Easy": the focal weight of 1 − κ̄, w = −κ̄^γ log(1 − κ̄).
+    @Test func dtpEasyPrioritizesTheTaskWithTheHighestKPI() throws {
+        let gamma = 1.5
+        let policy = try LuaPolicy(file: shippedPolicy("dtp"), options: ["gamma": .number(gamma), "prioritize": .string("easy")])
+        try policy.start(context(tasks: ["easy", "hard"]))
+        let w = try policy.weights(for: signals(step: 1, loss: [1, 1], kpi: [0.9, 0.2]))
+        let expected = [0.9, 0.2].map { -pow($0, gamma) * log(1 - $0) }
+        for t in 0..<2 { #expect(abs(w.shared[t] - expected[t]) < 1e-12) }
+        #expect(w.shared[0] > w.shared[1], "the easier task gets the larger weight")
+
+        let wrong = try LuaPolicy(file: shippedPolicy("dtp"), options: ["prioritize": .string("medium")])
+        let error = try #require(throws: LuaPolicyError.self) { try wrong.start(context(tasks: ["a"])) }
+        #expect(error.message.hasSuffix("dtp: prioritize must be \"hard\" or \"easy\""))
+    }
+
     /// DWA, Liu et al. 2019 Eq. 7, with windows of one step: weights 1 for two windows, then
     /// w_t = T exp(r_t / temp) / Σ_u exp(r_u / temp), r_t = L_t(k−1) / L_t(k−2).
     @Test func dwaFollowsTheRatioOfTheLastTwoWindowLosses() throws {

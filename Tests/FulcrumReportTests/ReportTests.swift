@@ -104,6 +104,18 @@ struct ReportTests {
         #expect(written == report.markdown)
     }
 
+    @Test func rewritingKeepsTheHandWrittenNotesAndNothingElseOfTheOldFile() throws {
+        let store = try tinyStore()
+        let report = try ExperimentReport(experimentNamed: "tiny", store: store)
+        let path = "\(scratch.path)/tiny.md"
+        let notes = "<!-- fulcrum:notes -->\nPolicy b wins on `second`; one seed failed.\n<!-- /fulcrum:notes -->"
+        try "# stale\n\n\(notes)\n\n## Old table\n| 1 |\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try report.write(to: path)
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written == ReportNotes.insert(notes, into: report.markdown))
+        #expect(!written.contains("Old table") && written.contains("\(notes)\n\n## Final validation KPI"))
+    }
+
     @Test func unknownExperimentListsTheKnownOnes() throws {
         let store = try tinyStore()
         let error = #expect(throws: ExperimentReport.ReportError.self) { try ExperimentReport(experimentNamed: "other", store: store) }

@@ -5,7 +5,9 @@ import Foundation
 /// Per step: forward the batch, compute each task's loss L_t and KPI κ_t and the gradient signals the
 /// policy needs (see `TaskGradients`), hand them to the policy, check its answer, set the gradient
 /// Σ_t w_t ∇L_t on the shared parameters and h_t ∇L_t on each head, and update. Evaluates on the validation split before the first step, every `evaluationInterval`
-/// steps, and after the last.
+/// steps, and after the last; on the test split (when there is one) before the first step and after
+/// the last only — the step-0 test losses are the denominators of Σ_t L_t/L_t(0). Only validation
+/// evaluations reach the policy: test data never influences training.
 public final class Trainer {
     public let model: any MultiTaskModel
     public let tasks: [TaskSpec]
@@ -40,6 +42,7 @@ public final class Trainer {
         for hook in hooks { try hook.runStarted(context) }
 
         var latestEvaluation = try evaluate(afterStep: 0)
+        try evaluateTest(afterStep: 0)
         var initialLoss: [Double] = []
         var previousWeights = [Double](repeating: 1, count: tasks.count)
         let pass = ForwardPass(isTraining: true, generator: .stream(config.seed, 3))
@@ -90,7 +93,8 @@ public final class Trainer {
                 latestEvaluation = try evaluate(afterStep: step)
             }
         }
-        let summary = RunSummary(steps: config.steps, finalEvaluation: latestEvaluation,
+        let finalTest = try evaluateTest(afterStep: config.steps)
+        let summary = RunSummary(steps: config.steps, finalEvaluation: latestEvaluation, finalTestEvaluation: finalTest,
                                  seconds: (ContinuousClock.now - clock).seconds, policySeconds: policyTime.seconds)
         for hook in hooks { try hook.runFinished(summary) }
         return summary
@@ -109,23 +113,34 @@ public final class Trainer {
         }
     }
 
+    /// Evaluates the test split, if the data has a non-empty one; never shown to the policy.
+    @discardableResult
+    private func evaluateTest(afterStep step: Int) throws -> EvaluationRecord? {
+        guard let test = data.test, test.count > 0 else { return nil }
+        return try evaluate(test, .test, afterStep: step)
+    }
+
     /// Mean loss and KPI per task over the whole validation split, in chunks.
     private func evaluate(afterStep step: Int) throws -> EvaluationRecord {
-        let validation = data.validation
+        try evaluate(data.validation, .validation, afterStep: step)
+    }
+
+    /// Mean loss and KPI per task over all of `examples`, in chunks (bounded memory), told to the hooks.
+    private func evaluate(_ examples: MultiTaskDataset, _ split: EvaluationSplit, afterStep step: Int) throws -> EvaluationRecord {
         let chunk = 1024
         var lossTotals = [Double](repeating: 0, count: tasks.count)
         var kpiTotals = lossTotals
-        for start in stride(from: 0, to: validation.count, by: chunk) {
-            let indices = Array(start..<min(start + chunk, validation.count))
-            let batch = validation.subset(indices)
+        for start in stride(from: 0, to: examples.count, by: chunk) {
+            let indices = Array(start..<min(start + chunk, examples.count))
+            let batch = examples.subset(indices)
             let outputs = model(Variable(batch.inputs), .evaluation)
             for t in tasks.indices {
                 lossTotals[t] += Double(tasks[t].loss(outputs[t], batch.targets[t]).value.scalar) * Double(indices.count)
                 kpiTotals[t] += tasks[t].kpi.evaluate(outputs[t].value, batch.targets[t]) * Double(indices.count)
             }
         }
-        let n = Double(max(validation.count, 1))
-        let record = EvaluationRecord(step: step, loss: lossTotals.map { $0 / n }, kpi: kpiTotals.map { $0 / n })
+        let n = Double(max(examples.count, 1))
+        let record = EvaluationRecord(step: step, loss: lossTotals.map { $0 / n }, kpi: kpiTotals.map { $0 / n }, split: split)
         for hook in hooks { try hook.evaluated(record) }
         return record
     }

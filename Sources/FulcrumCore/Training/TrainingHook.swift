@@ -41,22 +41,35 @@ public struct StepRecord: Sendable, Equatable {
     }
 }
 
-/// Validation-split losses and KPIs after `step` steps (step 0: before training).
+/// Which held-out examples an evaluation is over (the raw values are the store's).
+public enum EvaluationSplit: String, Sendable, CaseIterable {
+    /// Seen by the policy (`val_kpi`, `val_loss`) and used for model selection.
+    case validation
+    /// Reported only: evaluated before the first step and after the last.
+    case test
+}
+
+/// Mean losses and KPIs over one split after `step` steps (step 0: before training).
 public struct EvaluationRecord: Sendable, Equatable {
     public let step: Int
     public let loss: [Double]
     public let kpi: [Double]
+    public let split: EvaluationSplit
 
-    public init(step: Int, loss: [Double], kpi: [Double]) {
+    public init(step: Int, loss: [Double], kpi: [Double], split: EvaluationSplit = .validation) {
         self.step = step
         self.loss = loss
         self.kpi = kpi
+        self.split = split
     }
 }
 
 public struct RunSummary: Sendable, Equatable {
     public let steps: Int
+    /// The last validation evaluation.
     public let finalEvaluation: EvaluationRecord
+    /// The test evaluation after the last step; nil without a test split.
+    public let finalTestEvaluation: EvaluationRecord?
     public let seconds: Double
     /// Of `seconds`, the time spent in the policy's `weights(for:)`.
     public let policySeconds: Double

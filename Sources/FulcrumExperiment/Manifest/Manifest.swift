@@ -16,6 +16,8 @@ public struct Manifest: Sendable {
     /// `baselines: single_task`: one single-task variant per task (shared by the variants that
     /// differ only in ways a single task cannot see, such as the task order); empty otherwise.
     public let baselineVariants: [Variant]
+    /// The variants of the policies with `overrides`, by policy name (see `variants(for:)`).
+    let overriddenVariants: [String: [Variant]]
     public let seeds: [UInt64]
     /// In manifest order.
     public let policies: [PolicyEntry]
@@ -27,6 +29,10 @@ public struct Manifest: Sendable {
     public var train: TrainSection { variants[0].train }
     /// SHA-256 of the first variant's data/tasks/model/train, in a canonical YAML form.
     public var definitionHash: String { variants[0].definitionHash }
+
+    /// What `policy`'s runs train: `variants` with the policy's `overrides` set on top of each
+    /// point (the same points, so its report rows line up with the other policies').
+    public func variants(for policy: PolicyEntry) -> [Variant] { overriddenVariants[policy.name] ?? variants }
 
     /// Everything a run trains apart from the policy and the seed.
     public struct Variant: Sendable, Equatable {
@@ -105,6 +111,9 @@ public struct Manifest: Sendable {
         /// The points of the sweep over this policy's options (`[[]]` without one); each run
         /// takes `options` with one point's settings on top.
         public var optionPoints: [[SweepSetting]] = [[]]
+        /// `overrides`: definition keys (those a sweep takes) set for this policy's runs only, in
+        /// manifest order; they change its runs' definition hash, not their sweep point.
+        public var overrides: [SweepSetting] = []
 
         /// `options` with the settings of `point` (from `optionPoints`) applied.
         public func options(at point: [SweepSetting]) -> [String: PolicyOption] {

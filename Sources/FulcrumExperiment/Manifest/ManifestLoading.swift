@@ -8,7 +8,8 @@ extension Manifest {
 
     /// Reads and validates the manifest at `path` (relative paths inside it are relative to the
     /// working directory, the repository root). Throws a `ManifestError` listing every problem.
-    public static func load(_ path: String) throws -> Manifest {
+    /// `quick`: its quick form (`QuickForm`), once the manifest itself is found valid.
+    public static func load(_ path: String, quick: Bool = false) throws -> Manifest {
         let reading = ManifestReading(file: path)
         guard let bytes = FileManager.default.contents(atPath: path) else {
             reading.report("", nil, "cannot read the manifest: no such file or not readable")
@@ -27,9 +28,22 @@ extension Manifest {
             reading.report("", nil, "the manifest is empty")
             throw ManifestError(problems: reading.problems)
         }
-        let manifest = parse(ManifestNode(node: root, path: "", reading: reading), file: path, hash: SHA256.hexDigest(bytes))
+        let hash = SHA256.hexDigest(bytes)
+        let manifest = try parsed(root, file: path, hash: hash, reading: reading)
+        guard quick else { return manifest }
+        let quickReading = ManifestReading(file: path)
+        guard let quickRoot = QuickForm.transform(root, reading: quickReading) else { throw ManifestError(problems: quickReading.problems) }
+        do { return try parsed(quickRoot, file: path, hash: hash, reading: quickReading) } catch let error as ManifestError {
+            throw ManifestError(problems: error.problems.map {
+                ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in the quick form)")
+            })
+        }
+    }
+
+    /// The manifest `root` describes, or every problem found, in file order whichever section found them.
+    private static func parsed(_ root: Node, file: String, hash: String, reading: ManifestReading) throws -> Manifest {
+        let manifest = parse(ManifestNode(node: root, path: "", reading: reading), file: file, hash: hash)
         guard let manifest, reading.problems.isEmpty else {
-            // In file order, whichever section found them.
             let ordered = reading.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
             throw ManifestError(problems: ordered.map(\.element))
         }
@@ -57,10 +71,12 @@ extension Manifest {
             guard let parsed = SweepSection.parse(field, taskNames: taskNames, policyNames: policies?.map(\.name) ?? []) else { return nil }
             sweep = parsed
         }
+        let overrides = parseOverrides(top["policies"], taskNames: taskNames, sweep: sweep)
         if let entries = policies {
             policies = entries.map { policy in
                 var policy = policy
                 policy.optionPoints = SweepSection.points(sweep.policyAxes[policy.name] ?? []).map { $0.map(\.setting) }
+                policy.overrides = overrides[policy.name]?.entries.map(\.setting) ?? []
                 for axis in sweep.policyAxes[policy.name] ?? [] { checkSweptOptions(axis, of: policy, reading: reading) }
                 return policy
             }
@@ -80,6 +96,7 @@ extension Manifest {
             parseVariant(point.reduce(definition) { $0.setting($1.path, to: $1.node) }, point: point.map(\.setting),
                          taskPositions: nil, data: data, reading: reading)
         }
+        let overridden = overriddenVariants(overrides, points: points, definition: definition, data: data, taskNames: taskNames, reading: reading)
         var baselines: [Manifest.Variant] = []
         if singleTask {
             var seen: Set<String> = []
@@ -100,7 +117,7 @@ extension Manifest {
         guard let name, let seeds, let policies, let report, !variants.contains(where: { $0 == nil }),
               reading.problems.isEmpty else { return nil }
         return Manifest(file: file, hash: hash, name: name, description: description, data: data,
-                        variants: variants.compactMap { $0 }, baselineVariants: baselines, seeds: seeds,
+                        variants: variants.compactMap { $0 }, baselineVariants: baselines, overriddenVariants: overridden, seeds: seeds,
                         policies: policies, report: report)
     }
 
@@ -114,8 +131,8 @@ extension Manifest {
     }
 
     /// Parses the tasks, model and train sections of one variant and hashes its definition.
-    private static func parseVariant(_ nodes: DefinitionNodes, point: [SweepSetting], taskPositions: [Int]?,
-                                     data: DataSection, reading: ManifestReading) -> Manifest.Variant? {
+    static func parseVariant(_ nodes: DefinitionNodes, point: [SweepSetting], taskPositions: [Int]?,
+                             data: DataSection, reading: ManifestReading) -> Manifest.Variant? {
         let node = { (key: String, value: Node) in ManifestNode(node: value, path: key, reading: reading) }
         let tasks = parseTasks(node("tasks", nodes.tasks), dataset: data.dataset)
         if let tasks { checkTasks(tasks, fit: data, at: node("tasks", nodes.tasks), singleTask: taskPositions != nil) }
@@ -286,7 +303,7 @@ extension Manifest {
         guard let policies = node.mapping() else { return nil }
         if policies.entries.isEmpty { node.reading.report(node.path, node.node, "expected at least one policy") }
         let entries = policies.entries.map { key, value -> PolicyEntry? in
-            guard let policy = value.mapping(allowed: ["script", "options", "memory_mb", "time_ms"]) else { return nil }
+            guard let policy = value.mapping(allowed: ["script", "options", "overrides", "memory_mb", "time_ms"]) else { return nil }
             let defaults = LuaLimits()
             let memory = policy.optional("memory_mb", default: defaults.memoryBytes >> 20) { $0.integer(atLeast: 1) }
             let time = policy.optional("time_ms", default: defaults.milliseconds) { $0.integer(atLeast: 1) }

@@ -11,7 +11,11 @@ final class ManifestReading {
     /// Records a problem once: every variant of a sweep parses the same sections, and a problem in
     /// a part the sweep does not touch would otherwise be reported once per variant.
     func report(_ keyPath: String, _ node: Node?, _ message: String) {
-        let problem = ManifestProblem(file: file, line: node?.mark?.line, keyPath: keyPath, message: message)
+        record(ManifestProblem(file: file, line: node?.mark?.line, keyPath: keyPath, message: message))
+    }
+
+    /// Records a problem found by another reading (a policy's overrides are parsed in their own), once.
+    func record(_ problem: ManifestProblem) {
         if !problems.contains(problem) { problems.append(problem) }
     }
 }

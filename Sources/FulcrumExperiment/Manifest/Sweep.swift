@@ -43,7 +43,7 @@ struct SweepSection {
     var policyAxes: [String: [Axis]] = [:]
 
     /// Task keys that may be swept: those that change neither the data's targets nor the heads.
-    static let taskKeys = ["loss", "gamma0", "tolerance", "noise"]
+    static let taskKeys = ["loss", "gamma0", "tolerance", "noise", "beta", "threshold"]
     /// Every task order of at most this many tasks (8! = 40 320 orders).
     static let maximumPermutedTasks = 8
 
@@ -59,31 +59,44 @@ struct SweepSection {
         return valid ? section : nil
     }
 
+    /// Why `key` cannot be swept, nil when it can. `policyNames` is nil for a policy's `overrides`,
+    /// which take the same definition keys but no policy options (those go under its `options`).
+    static func problem(withKey key: String, taskNames: [String], policyNames: [String]?) -> String? {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let (verb, runs) = policyNames == nil ? ("overridden", "manifest") : ("swept", "sweep")
+        switch parts[0] {
+        case "model" where parts.count == 2:
+            guard Manifest.modelKeys.contains(parts[1]) else { return "model has no key '\(parts[1])'; expected one of: \(Manifest.modelKeys.joined(separator: ", "))" }
+        case "train" where parts.count == 2:
+            guard parts[1] != "threads" else { return "train.threads cannot be \(verb): every run of a \(runs) shares the BLAS thread count" }
+            guard Manifest.trainKeys.contains(parts[1]) else { return "train has no key '\(parts[1])'; expected one of: \(Manifest.trainKeys.joined(separator: ", "))" }
+        case "tasks" where parts.count == 3:
+            guard taskNames.contains(parts[1]) else { return "no task '\(parts[1])'; tasks: \(taskNames.joined(separator: ", "))" }
+            guard taskKeys.contains(parts[2]) else {
+                return "a task's '\(parts[2])' cannot be \(verb); \(policyNames == nil ? "overridable" : "sweepable") task keys: \(taskKeys.joined(separator: ", "))"
+            }
+        case "policies" where parts.count == 4 && parts[2] == "options" && policyNames != nil:
+            let names = policyNames ?? []
+            guard names.contains(parts[1]) else { return "no policy '\(parts[1])'; policies: \(names.joined(separator: ", "))" }
+        case "data":
+            return "data cannot be \(verb): every run of a manifest shares its data (write one manifest per dataset)"
+        case "seeds":
+            return "seeds are not \(verb): list them under 'seeds'"
+        default:
+            return policyNames == nil
+                ? "expected a key path model.KEY, train.KEY or tasks.TASK.KEY (the policy's own options go under its 'options')"
+                : "expected a key path model.KEY, train.KEY, tasks.TASK.KEY or policies.POLICY.options.OPTION"
+        }
+        return nil
+    }
+
     private static func parseAxis(_ key: String, _ value: ManifestNode, taskNames: [String], policyNames: [String]) -> Axis? {
         let reading = value.reading
-        let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         func reject(_ message: String) -> Axis? {
             reading.report(value.path, value.node, message)
             return nil
         }
-        switch parts[0] {
-        case "model" where parts.count == 2:
-            guard Manifest.modelKeys.contains(parts[1]) else { return reject("model has no key '\(parts[1])'; expected one of: \(Manifest.modelKeys.joined(separator: ", "))") }
-        case "train" where parts.count == 2:
-            guard parts[1] != "threads" else { return reject("train.threads cannot be swept: every run of a sweep shares the BLAS thread count") }
-            guard Manifest.trainKeys.contains(parts[1]) else { return reject("train has no key '\(parts[1])'; expected one of: \(Manifest.trainKeys.joined(separator: ", "))") }
-        case "tasks" where parts.count == 3:
-            guard taskNames.contains(parts[1]) else { return reject("no task '\(parts[1])'; tasks: \(taskNames.joined(separator: ", "))") }
-            guard taskKeys.contains(parts[2]) else { return reject("a task's '\(parts[2])' cannot be swept; sweepable task keys: \(taskKeys.joined(separator: ", "))") }
-        case "policies" where parts.count == 4 && parts[2] == "options":
-            guard policyNames.contains(parts[1]) else { return reject("no policy '\(parts[1])'; policies: \(policyNames.joined(separator: ", "))") }
-        case "data":
-            return reject("data cannot be swept: every run of a manifest shares its data (write one manifest per dataset)")
-        case "seeds":
-            return reject("seeds are not swept: list them under 'seeds'")
-        default:
-            return reject("expected a key path model.KEY, train.KEY, tasks.TASK.KEY or policies.POLICY.options.OPTION")
-        }
+        if let problem = problem(withKey: key, taskNames: taskNames, policyNames: policyNames) { return reject(problem) }
 
         if key == "model.task_order", value.node.tagName == .str, value.node.string == "permutations" {
             return permutations(of: taskNames, path: key, at: value)
@@ -113,7 +126,8 @@ struct SweepSection {
         return Axis(path: path, nodes: nodes, settings: settings)
     }
 
-    private static func permutations(_ items: [Int]) -> [[Int]] {
+    /// Every order of `items`, in lexicographic order of their positions.
+    static func permutations(_ items: [Int]) -> [[Int]] {
         guard items.count > 1 else { return [items] }
         return items.indices.flatMap { index in
             var rest = items

@@ -37,15 +37,15 @@ extension ExperimentRunner {
     /// The manifest's entry for single-task baselines (no script: the runner weights the one task 1).
     static let singleTaskEntry = Manifest.PolicyEntry(name: "single_task", script: "", options: [:], limits: LuaLimits())
 
-    /// Policies in manifest order, each over its option points, the variants and the seeds; then the
-    /// single-task baselines over the seeds.
+    /// Policies in manifest order, each over its option points, the variants (with its overrides)
+    /// and the seeds; then the single-task baselines (which ignore overrides) over the seeds.
     static func plan(_ manifest: Manifest) -> [PlannedRun] {
         var runs: [PlannedRun] = []
         for policy in manifest.policies {
             let script = FileManager.default.contents(atPath: policy.script).map(SHA256.hexDigest) ?? "unreadable"
             for point in policy.optionPoints {
                 let options = policy.options(at: point)
-                for variant in manifest.variants {
+                for variant in manifest.variants(for: policy) {
                     for seed in manifest.seeds {
                         runs.append(PlannedRun(id: runID(manifest, variant, policy, options: options, scriptHash: script, seed),
                                                policy: policy, optionPoint: point, options: options, variant: variant,

@@ -3,7 +3,8 @@ import FulcrumCore
 import GRDB
 
 /// The run store: one SQLite file (WAL, through GRDB) holding experiments, runs, per-step series and
-/// evaluations. Every write is a transaction, so a killed process leaves what it had committed.
+/// evaluations (on the validation split, and on the test split before and after training). Every
+/// write is a transaction, so a killed process leaves what it had committed.
 public final class RunStore: Sendable {
     public static let defaultPath = "runs/fulcrum.sqlite"
 
@@ -165,6 +166,25 @@ enum StoreSchema {
                 DROP TABLE run;
                 ALTER TABLE run_v4 RENAME TO run;
                 CREATE INDEX run_by_experiment ON run(experiment, manifest_hash);
+                """)
+        }
+        migrator.registerMigration("v5: test-split evaluations") { db in
+            // The split joins the primary key, which SQLite cannot change in place: the table is
+            // rebuilt (foreign keys are off during a migration) and the rows it had are validation ones.
+            try db.execute(sql: """
+                CREATE TABLE evaluation_v5 (
+                    run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    split TEXT NOT NULL DEFAULT 'validation' CHECK (split IN ('validation', 'test')),
+                    step INTEGER NOT NULL,
+                    task INTEGER NOT NULL,        -- 0-based position in the manifest's task list
+                    loss REAL NOT NULL,
+                    kpi REAL NOT NULL,
+                    PRIMARY KEY (run_id, split, step, task)
+                ) WITHOUT ROWID;
+                INSERT INTO evaluation_v5 (run_id, split, step, task, loss, kpi)
+                    SELECT run_id, 'validation', step, task, loss, kpi FROM evaluation;
+                DROP TABLE evaluation;
+                ALTER TABLE evaluation_v5 RENAME TO evaluation;
                 """)
         }
         return migrator

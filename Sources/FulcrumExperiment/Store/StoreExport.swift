@@ -33,7 +33,7 @@ extension RunStore {
             let identity = ["experiment", "run_id", "policy", "variant", "seed"]
             let steps = try CSVFile(path: "\(directory)/steps.csv",
                                     header: identity + ["step", "task", "loss", "kpi", "weight", "head_weight"])
-            let evaluations = try CSVFile(path: "\(directory)/evaluations.csv", header: identity + ["step", "task", "loss", "kpi"])
+            let evaluations = try CSVFile(path: "\(directory)/evaluations.csv", header: identity + ["split", "step", "task", "loss", "kpi"])
             let logs = try CSVFile(path: "\(directory)/logs.csv", header: identity + ["step", "name", "value"])
             for run in runRows {
                 let experiment: String = run["experiment"], id: String = run["id"]
@@ -49,10 +49,13 @@ extension RunStore {
                     try steps.write(prefix + ["\(row["step"] as Int)", taskName(row["task"]), number(row["loss"]), number(row["kpi"]),
                                               number(row["weight"]), number(row["head_weight"])])
                 }
-                let evaluationRows = try Row.fetchCursor(db, sql: "SELECT step, task, loss, kpi FROM evaluation WHERE run_id = ? ORDER BY step, task",
-                                                         arguments: [id])
+                // A run's validation rows, then its test rows.
+                let evaluationRows = try Row.fetchCursor(db, sql: """
+                    SELECT split, step, task, loss, kpi FROM evaluation WHERE run_id = ? ORDER BY split = 'test', step, task
+                    """, arguments: [id])
                 while let row = try evaluationRows.next() {
-                    try evaluations.write(prefix + ["\(row["step"] as Int)", taskName(row["task"]), number(row["loss"]), number(row["kpi"])])
+                    try evaluations.write(prefix + [row["split"], "\(row["step"] as Int)", taskName(row["task"]),
+                                                    number(row["loss"]), number(row["kpi"])])
                 }
                 let logRows = try Row.fetchCursor(db, sql: "SELECT step, name, value FROM policy_log WHERE run_id = ? ORDER BY step, position",
                                                   arguments: [id])

@@ -85,7 +85,7 @@ public struct StoredRun: Sendable, Equatable {
     }
 }
 
-/// Validation losses and KPIs of one run after `step` steps, in task order.
+/// Losses and KPIs of one run on one split after `step` steps, in task order.
 public struct StoredEvaluation: Sendable, Equatable {
     public let step: Int
     public let loss: [Double]
@@ -119,11 +119,12 @@ extension RunStore {
         }
     }
 
-    /// A run's evaluations in step order.
-    public func evaluations(ofRun id: String) throws -> [StoredEvaluation] {
+    /// A run's evaluations on `split` (by default validation, what the policy saw) in step order.
+    public func evaluations(ofRun id: String, split: EvaluationSplit = .validation) throws -> [StoredEvaluation] {
         try database.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT step, task, loss, kpi FROM evaluation WHERE run_id = ? ORDER BY step, task",
-                                        arguments: [id])
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT step, task, loss, kpi FROM evaluation WHERE run_id = ? AND split = ? ORDER BY step, task
+                """, arguments: [id, split.rawValue])
             var evaluations: [StoredEvaluation] = []
             for row in rows {
                 let step: Int = row["step"]

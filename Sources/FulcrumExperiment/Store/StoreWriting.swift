@@ -131,11 +131,13 @@ extension RunStore {
         }
     }
 
+    /// Stores one evaluation, on the split it says, task positions mapped as in `appendSteps`.
     public func appendEvaluation(_ evaluation: EvaluationRecord, run id: String, taskPositions: [Int]? = nil) throws {
         try database.write { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO evaluation (run_id, step, task, loss, kpi) VALUES (?, ?, ?, ?, ?)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO evaluation (run_id, split, step, task, loss, kpi) VALUES (?, ?, ?, ?, ?, ?)")
             for task in evaluation.loss.indices {
-                try insert.execute(arguments: [id, evaluation.step, taskPositions?[task] ?? task, evaluation.loss[task], evaluation.kpi[task]])
+                try insert.execute(arguments: [id, evaluation.split.rawValue, evaluation.step, taskPositions?[task] ?? task,
+                                               evaluation.loss[task], evaluation.kpi[task]])
             }
         }
     }

@@ -1,0 +1,125 @@
+import Foundation
+import FulcrumCore
+import FulcrumExperiment
+import FulcrumReport
+import FulcrumTestSupport
+import Testing
+
+@Suite("Experiment report: test split")
+struct TestSplitReportTests {
+    let scratch = ScratchDirectory()
+
+    /// One evaluated run: validation and test evaluations before training (losses `startLoss` on the
+    /// test split) and, if it finished, after step 10 (test losses `endLoss`, test KPIs `testKPI`).
+    struct Run {
+        var id: String, policy: String, seed: UInt64, variant = "{}", tasks: [Int]? = nil
+        var startLoss: [Double], endLoss: [Double], testKPI: [Double], validationKPI: [Double]
+        var finished = true
+    }
+
+    /// A hand-written store of experiment `tiny` (tasks `first`, `second` of type `secondType`).
+    func store(_ runs: [Run], secondType: String = "regression, outputs: 1, tolerance: 0.5") throws -> RunStore {
+        let policy = scratch.write("p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")
+        let manifest = try Manifest.load(scratch.write("m.yaml", """
+            name: tiny
+            data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
+            tasks:
+              - { name: first, type: regression, outputs: 1, tolerance: 0.5 }
+              - { name: second, type: \(secondType) }
+            model: { architecture: hard_sharing, trunk: [4] }
+            train: { steps: 10, batch_size: 4, optimizer: sgd, lr: 0.1, eval_every: 5 }
+            seeds: [1, 2]
+            policies:
+              a: { script: \(policy) }
+              b: { script: \(policy) }
+            """))
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
+        try store.recordExperiment(manifest)
+        for run in runs {
+            var descriptor = RunDescriptor(id: run.id, experiment: "tiny", manifestHash: manifest.hash, policy: run.policy,
+                                           policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: run.seed)
+            descriptor.variantJSON = run.variant
+            descriptor.tasks = run.tasks
+            try store.beginRun(descriptor)
+            let zeros = run.startLoss.map { _ in 0.0 }
+            try store.appendEvaluation(EvaluationRecord(step: 0, loss: run.startLoss, kpi: zeros), run: run.id, taskPositions: run.tasks)
+            try store.appendEvaluation(EvaluationRecord(step: 0, loss: run.startLoss, kpi: zeros, split: .test), run: run.id, taskPositions: run.tasks)
+            guard run.finished else {
+                try store.endRun(run.id, RunEnding(status: .failed, error: "boom", wallSeconds: 1))
+                continue
+            }
+            try store.appendEvaluation(EvaluationRecord(step: 10, loss: zeros, kpi: run.validationKPI), run: run.id, taskPositions: run.tasks)
+            try store.appendEvaluation(EvaluationRecord(step: 10, loss: run.endLoss, kpi: run.testKPI, split: .test),
+                                       run: run.id, taskPositions: run.tasks)
+            try store.endRun(run.id, RunEnding(status: .finished, wallSeconds: 1))
+        }
+        return store
+    }
+
+    /// Ratios L(end)/L(0): a1 (0.5, 0.25) sum 0.75, a2 (0.25, 0.25) sum 0.5; b1 (0.25, 0.5) sum 0.75
+    /// (b2 failed); the single-task baseline of `second` 0.125.
+    let runs = [
+        Run(id: "a1", policy: "a", seed: 1, startLoss: [2, 4], endLoss: [1, 1], testKPI: [0.5, 0.7], validationKPI: [0.4, 0.6]),
+        Run(id: "a2", policy: "a", seed: 2, startLoss: [2, 8], endLoss: [0.5, 2], testKPI: [0.7, 0.9], validationKPI: [0.6, 0.8]),
+        Run(id: "b1", policy: "b", seed: 1, startLoss: [1, 1], endLoss: [0.25, 0.5], testKPI: [0.55, 0.95], validationKPI: [0.45, 0.85]),
+        Run(id: "b2", policy: "b", seed: 2, startLoss: [1, 1], endLoss: [], testKPI: [], validationKPI: [], finished: false),
+        Run(id: "st", policy: "single_task", seed: 1, variant: #"{"task":"second"}"#, tasks: [1],
+            startLoss: [4], endLoss: [0.5], testKPI: [0.99], validationKPI: [0.9]),
+    ]
+
+    func sections(_ markdown: String) -> [String] {
+        markdown.components(separatedBy: "\n").filter { $0.hasPrefix("## ") }
+    }
+
+    @Test func testKPITableComesFirstThenTheValidationOne() throws {
+        let report = try ExperimentReport(experimentNamed: "tiny", store: try store(runs))
+        let markdown = report.markdown
+        let lines = markdown.components(separatedBy: "\n")
+        #expect(sections(markdown) == ["## Final test KPI", "## Final validation KPI", "## Test loss relative to the start",
+                                       "## Runs that did not finish"])
+        let test = try #require(markdown.range(of: "## Final test KPI")), validation = try #require(markdown.range(of: "## Final validation KPI"))
+        let testTable = markdown[test.upperBound..<validation.lowerBound].components(separatedBy: "\n")
+        // Test: a first (50, 70) → 60.0 ± 14.1, second (70, 90) → 80.0 ± 14.1; b one seed; the baseline its task only.
+        #expect(testTable.contains("| policy | first (within ±0.5) | second (within ±0.5) | seeds |"))
+        #expect(testTable.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 2/2 |"))
+        #expect(testTable.contains("| b | 55.0 | 95.0 | 1/2 |"))
+        #expect(testTable.contains("| single_task task=second | — | **99.0** | 1/2 |"))
+        // Validation: a first (40, 60) → 50.0 ± 14.1, second (60, 80) → 70.0 ± 14.1.
+        #expect(lines.contains("| a | **50.0 ± 14.1** | 70.0 ± 14.1 | 2/2 |"))
+        #expect(lines.contains("| b | 45.0 | 85.0 | 1/2 |"))
+        #expect(lines.contains("| single_task task=second | — | **90.0** | 1/2 |"))
+        #expect(report.finalKPI(policy: "a", task: 1, split: .test).mean == 0.8)
+    }
+
+    @Test func regressionOnlyExperimentGetsTheLossRatioTable() throws {
+        let markdown = try ExperimentReport(experimentNamed: "tiny", store: try store(runs)).markdown
+        let ratios = try #require(markdown.range(of: "## Test loss relative to the start"))
+        let lines = markdown[ratios.upperBound...].components(separatedBy: "\n")
+        #expect(lines[2].hasPrefix("Each task's test loss after the last step over its test loss before the first"))
+        #expect(lines[4] == "| policy | first | second | Σ_t L_t/L_t(0) |")
+        #expect(lines[5] == "|---|---:|---:|---:|")
+        // a: first (0.5 + 0.25)/2, second (0.25 + 0.25)/2; sums 0.75 and 0.5: 0.625 ± 0.125·√2.
+        #expect(lines[6] == "| a | 0.375 | 0.250 | **0.625 ± 0.177** |")
+        #expect(lines[7] == "| b | **0.250** | 0.500 | 0.750 |")
+        #expect(lines[8] == "| single_task task=second | — | **0.125** | — |")
+        #expect(lines[9] == "")
+    }
+
+    @Test func anExperimentWithAClassificationTaskHasNoLossRatioTable() throws {
+        let markdown = try ExperimentReport(experimentNamed: "tiny", store: try store(runs, secondType: "classification, classes: 2")).markdown
+        #expect(sections(markdown) == ["## Final test KPI", "## Final validation KPI", "## Runs that did not finish"])
+        #expect(markdown.contains("| policy | first (within ±0.5) | second (accuracy) | seeds |"))
+    }
+
+    @Test func withoutTestEvaluationsTheReportHasTheValidationTableOnly() throws {
+        let store = try store([])
+        let experiment = try #require(try store.experiment(named: "tiny"))
+        try store.beginRun(RunDescriptor(id: "v1", experiment: "tiny", manifestHash: experiment.manifestHash, policy: "a",
+                                         policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: 1))
+        try store.appendEvaluation(EvaluationRecord(step: 10, loss: [1, 1], kpi: [0.5, 0.25]), run: "v1")
+        try store.endRun("v1", RunEnding(status: .finished, wallSeconds: 1))
+        let report = try ExperimentReport(experimentNamed: "tiny", store: store)
+        #expect(sections(report.markdown) == ["## Final validation KPI"])
+        #expect(report.testEvaluations.isEmpty && report.finalTestEvaluations.isEmpty)
+    }
+}
