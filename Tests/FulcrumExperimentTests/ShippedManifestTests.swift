@@ -27,5 +27,10 @@ struct ShippedManifestTests {
         let outcomes = try ExperimentRunner(manifest: quick, store: store).run(RunSelection(jobs: 2))
         #expect(!outcomes.isEmpty)
         #expect(outcomes.allSatisfy { $0.status == .finished }, "\(outcomes.compactMap(\.error))")
+        // Every data set but the synthetic one has a test split, evaluated before the first step and after the last.
+        for outcome in outcomes {
+            let steps = try store.evaluations(ofRun: outcome.run.id, split: .test).map(\.step)
+            #expect(steps == (full.data.testSize > 0 ? [0, outcome.run.variant.train.steps] : []), "\(outcome.run.label)")
+        }
     }
 }
