@@ -2,11 +2,16 @@ import Foundation
 import FulcrumCore
 import FulcrumExperiment
 
-/// The Markdown report of one experiment: policy × task final KPI (on the test split when the runs
-/// have one, then on the validation split), mean ± std over seeds.
+/// The Markdown report of one experiment: the comparison of its policies over seeds (the DTP paper's
+/// Table 1, with confidence intervals, tests against the baseline, Δm and mean rank), the figures,
+/// the cost of the runs, the runs that failed, and what it takes to reproduce them.
 public struct ExperimentReport {
     public let experiment: StoredExperiment
     public let runs: [StoredRun]
+    /// Which KPI of each run the comparison reads.
+    public let selection: KPISelection
+    /// Every validation evaluation of each finished run, in step order, by run id.
+    public let validationEvaluations: [String: [StoredEvaluation]]
     /// Final validation evaluation of each finished run, by run id.
     public let finalEvaluations: [String: StoredEvaluation]
     /// Test evaluations (before the first step and after the last) of each finished run that has them.
@@ -23,19 +28,25 @@ public struct ExperimentReport {
         }
     }
 
-    public init(experimentNamed name: String, store: RunStore) throws {
+    /// Where the per-step series and logs the figures draw are read from.
+    let store: RunStore
+
+    public init(experimentNamed name: String, store: RunStore, selection: KPISelection = .final) throws {
         guard let experiment = try store.experiment(named: name) else {
             throw ReportError.unknownExperiment(name, known: try store.experimentNames())
         }
         self.experiment = experiment
+        self.store = store
+        self.selection = selection
         runs = try store.runs(of: experiment)
-        var finals: [String: StoredEvaluation] = [:], tests: [String: [StoredEvaluation]] = [:]
+        var validation: [String: [StoredEvaluation]] = [:], tests: [String: [StoredEvaluation]] = [:]
         for run in runs where run.status == .finished {
-            finals[run.id] = try store.evaluations(ofRun: run.id).last
+            validation[run.id] = try store.evaluations(ofRun: run.id)
             let test = try store.evaluations(ofRun: run.id, split: .test)
             if !test.isEmpty { tests[run.id] = test }
         }
-        finalEvaluations = finals
+        validationEvaluations = validation
+        finalEvaluations = validation.compactMapValues(\.last)
         testEvaluations = tests
     }
 
@@ -67,16 +78,24 @@ public struct ExperimentReport {
         return positions.firstIndex(of: task)
     }
 
-    /// The report: its sections in order, each a block of lines; a section with nothing to show is empty.
-    public var markdown: String {
+    /// The report without figures (they need a directory to live in: `write(to:)`).
+    public var markdown: String { markdown(figures: [], directory: "") }
+
+    /// The report: its sections in order, each a block of lines; a section with nothing to show is
+    /// empty. `figures` are linked from `directory`, relative to the report.
+    public func markdown(figures: [ReportFigure], directory: String) -> String {
         let sections = [
             heading,
-            testKPISection,
+            comparisonSection,
             validationKPISection,
             lossRatioSection,
             taskPositionSection,
+            figureSection(figures, directory: directory),
+            costSection,
             unfinishedRunsSection,
-            ["_Written by `fulcrum report \(experiment.name)` from the run store._"],
+            reproducibilitySection,
+            ["_Written by `fulcrum report \(experiment.name)" + (selection == .final ? "" : " --select \(selection.rawValue)")
+             + "` from the run store._"],
         ]
         return sections.filter { !$0.isEmpty }.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
     }
@@ -89,19 +108,24 @@ public struct ExperimentReport {
         return lines
     }
 
+    /// When the comparison reads the test split, the validation KPI the policies saw, for contrast.
     private var validationKPISection: [String] {
-        ["## Final validation KPI", "", "KPI in %, mean ± sample std over seeds, after the last step; best mean per task in bold.", ""]
+        guard comparisonSplit == .test else { return [] }
+        return ["## Final validation KPI", "", "KPI in %, mean ± sample std over seeds, after the last step; best mean per task in bold.", ""]
             + kpiTable(.validation)
     }
 
     private var unfinishedRunsSection: [String] {
         let failed = runs.filter { $0.status != .finished }
         guard !failed.isEmpty else { return [] }
-        var lines = ["## Runs that did not finish", "", "| policy | seed | status | at step | error |", "|---|---:|---|---:|---|"]
+        var lines = ["## Runs that did not finish", "",
+                     "Failed (the policy or the trainer raised an error), diverged (a loss became NaN or infinite), "
+                     + "interrupted or still running; their seeds are left out of the tables above.", "",
+                     "| policy | seed | status | at step | error |", "|---|---:|---|---:|---|"]
         for run in failed.sorted(by: { ($0.policy, $0.variant, $0.seed) < ($1.policy, $1.variant, $1.seed) }) {
             let error = (run.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
             let label = RunGroup(policy: run.policy, variant: run.variant).label
-            lines.append("| \(label) | \(run.seed) | \(run.status.rawValue) | \(run.stepsDone) | `\(error)` |")
+            lines.append("| \(label) | \(run.seed) | \(run.status.rawValue) | \(run.divergedStep ?? run.stepsDone) | `\(error)` |")
         }
         return lines
     }
@@ -135,18 +159,20 @@ public struct ExperimentReport {
     }
 
     private func formatted(_ kpi: (mean: Double, standardDeviation: Double, seeds: Int), isBest: Bool) -> String {
-        guard !kpi.mean.isNaN else { return "—" }
-        var text = String(format: "%.1f", 100 * kpi.mean)
-        if !kpi.standardDeviation.isNaN { text += String(format: " ± %.1f", 100 * kpi.standardDeviation) }
-        return isBest ? "**\(text)**" : text
+        let text = Self.percent(kpi.mean, kpi.standardDeviation)
+        return isBest && !kpi.mean.isNaN ? "**\(text)**" : text
     }
 
-    /// Writes the report to `path`, creating its directory; the notes block of the file it replaces
-    /// (`ReportNotes`) is carried over.
+    /// Writes the report to `path`, creating its directory, and its figures beside it in the folder of
+    /// the same name (`notebooks-md/NAME.md` → `notebooks-md/NAME/`); the notes block of the file it
+    /// replaces (`ReportNotes`) is carried over.
     public func write(to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        var text = markdown
+        let figureFolder = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let figures = figures
+        try Self.writeFigures(figures, into: directory.isEmpty ? figureFolder : "\(directory)/\(figureFolder)")
+        var text = markdown(figures: figures, directory: figureFolder)
         if let old = try? String(contentsOfFile: path, encoding: .utf8), let notes = ReportNotes.extract(from: old) {
             text = ReportNotes.insert(notes, into: text)
         }

@@ -28,9 +28,19 @@ public struct RunGroup: Sendable, Hashable {
 
     public func contains(_ run: StoredRun) -> Bool { run.policy == policy && run.variant == variant }
 
+    /// The sweep point's settings by key path (`policies.dtp.options.gamma`, `train.lr`, `task`).
+    public var point: [String: PolicyOption] { Self.point(variant) }
+
+    /// A single-task baseline: the runner's `single_task` runs, one task each.
+    public var isSingleTask: Bool { policy == "single_task" }
+
+    static func point(_ json: String) -> [String: PolicyOption] {
+        (try? JSONDecoder().decode([String: PolicyOption].self, from: Data(json.utf8))) ?? [:]
+    }
+
     /// `key=value` for each setting, sorted by key; a policy option is named by its option alone.
     private static func settings(_ json: String) -> [String] {
-        guard let point = try? JSONDecoder().decode([String: PolicyOption].self, from: Data(json.utf8)) else { return [] }
+        let point = point(json)
         return point.keys.sorted().map { SweepSetting(path: $0, value: point[$0]!).description }
     }
 }

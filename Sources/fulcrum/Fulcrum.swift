@@ -6,7 +6,7 @@ struct Fulcrum: ParsableCommand {
         commandName: "fulcrum",
         abstract: "A research sandbox for multi-task learning: a Swift trainer, Lua weighting policies, manifests and reports.",
         subcommands: [RunCommand.self, ReportCommand.self, PolicyCommand.self, BenchCommand.self,
-                      RunsCommand.self, ExportCommand.self, GCCommand.self, MergeCommand.self])
+                      RunsCommand.self, ExportCommand.self, GCCommand.self, MergeCommand.self, NotebookCommand.self])
 }
 
 /// The run store option shared by the commands that read or write it.

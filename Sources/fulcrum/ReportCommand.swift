@@ -13,11 +13,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Where to write the report; default: the manifest's report.output, else standard output.")
     var output: String?
 
+    @Option(help: "Which KPI of each run the comparison reads: final (after the last step; on the test split when the data has one) or best-validation (the evaluation with the best mean validation KPI).")
+    var select: KPISelection = .final
+
     @OptionGroup var storeOption: StoreOption
 
     func run() throws {
         let store = try RunStore.existing(at: storeOption.store)
-        let report = try ExperimentReport(experimentNamed: experiment, store: store)
+        let report = try ExperimentReport(experimentNamed: experiment, store: store, selection: select)
         guard let path = output ?? report.experiment.reportOutput else {
             print(report.markdown, terminator: "")
             return
@@ -26,3 +29,5 @@ struct ReportCommand: ParsableCommand {
         print("wrote \(path)")
     }
 }
+
+extension KPISelection: ExpressibleByArgument {}

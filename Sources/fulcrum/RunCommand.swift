@@ -46,13 +46,29 @@ struct RunCommand: ParsableCommand {
             """))
     var quick = false
 
+    @Option(name: .customLong("as"), help: ArgumentHelp(
+        "Train the manifest as experiment NAME (with --quick: NAME-quick), without report.output.", valueName: "NAME"))
+    var experimentName: String?
+
+    @Option(help: "With --as: keep only these policies of the manifest, in this order, e.g. equal,dtp.")
+    var policies: String?
+
+    @Option(help: "With --as: the experiment's report.baseline, one of the policies kept.")
+    var baseline: String?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if experimentName == nil, policies != nil || baseline != nil {
+            throw ValidationError("--policies and --baseline need --as NAME: a manifest with other policies is an experiment of its own")
+        }
     }
 
     func run() throws {
         AllocatorTuning.reuseLargeBlocks()
-        let manifest = try Manifest.load(manifest, quick: quick)
+        let variant = experimentName.map {
+            ManifestVariant(name: $0, policies: policies.map { $0.split(separator: ",").map(String.init) }, baseline: baseline)
+        }
+        let manifest = try Manifest.load(manifest, quick: quick, variant: variant)
         let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.train.threads, 1)
         var selection = RunSelection(force: force, jobs: jobs)
         if let only { selection.filters = try RunSelection.parseFilters(only) }

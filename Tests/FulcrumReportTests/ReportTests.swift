@@ -5,17 +5,6 @@ import FulcrumReport
 import FulcrumTestSupport
 import Testing
 
-@Suite("Statistics")
-struct StatisticsTests {
-    @Test func meanAndSampleStandardDeviation() {
-        #expect(Statistics.mean([1, 2, 3, 6]) == 3)
-        // Σ(x − 3)² = 4 + 1 + 0 + 9 = 14; 14 / 3 under the root.
-        #expect(abs(Statistics.standardDeviation([1, 2, 3, 6]) - (14.0 / 3).squareRoot()) < 1e-12)
-        #expect(Statistics.standardDeviation([5]).isNaN)
-        #expect(Statistics.mean([]).isNaN)
-    }
-}
-
 @Suite("Experiment report")
 struct ReportTests {
     /// A store written by hand: policy a with final KPIs (0.5, 0.7) and (0.7, 0.9) on two tasks;

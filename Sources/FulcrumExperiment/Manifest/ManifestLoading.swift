@@ -8,8 +8,9 @@ extension Manifest {
 
     /// Reads and validates the manifest at `path` (relative paths inside it are relative to the
     /// working directory, the repository root). Throws a `ManifestError` listing every problem.
-    /// `quick`: its quick form (`QuickForm`), once the manifest itself is found valid.
-    public static func load(_ path: String, quick: Bool = false) throws -> Manifest {
+    /// `quick`: its quick form (`QuickForm`), once the manifest itself is found valid; `variant`:
+    /// the manifest as another experiment (`ManifestVariant`), before the quick form is made.
+    public static func load(_ path: String, quick: Bool = false, variant: ManifestVariant? = nil) throws -> Manifest {
         let reading = ManifestReading(file: path)
         guard let bytes = FileManager.default.contents(atPath: path) else {
             reading.report("", nil, "cannot read the manifest: no such file or not readable")
@@ -29,10 +30,19 @@ extension Manifest {
             throw ManifestError(problems: reading.problems)
         }
         let hash = SHA256.hexDigest(bytes)
-        let manifest = try parsed(root, file: path, hash: hash, reading: reading)
+        var manifest = try parsed(root, file: path, hash: hash, reading: reading)
+        var form = root
+        if let variant {
+            form = try variant.transform(root, of: manifest)
+            do { manifest = try parsed(form, file: path, hash: hash, reading: ManifestReading(file: path)) } catch let error as ManifestError {
+                throw ManifestError(problems: error.problems.map {
+                    ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in the variant \(variant.description))")
+                })
+            }
+        }
         guard quick else { return manifest }
         let quickReading = ManifestReading(file: path)
-        guard let quickRoot = QuickForm.transform(root, reading: quickReading) else { throw ManifestError(problems: quickReading.problems) }
+        guard let quickRoot = QuickForm.transform(form, reading: quickReading) else { throw ManifestError(problems: quickReading.problems) }
         do { return try parsed(quickRoot, file: path, hash: hash, reading: quickReading) } catch let error as ManifestError {
             throw ManifestError(problems: error.problems.map {
                 ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in the quick form)")

@@ -1,0 +1,104 @@
+import Foundation
+import FulcrumExperiment
+import FulcrumTestSupport
+import Testing
+
+@Suite("Manifest: variants (--as, --policies)")
+struct ManifestVariantTests {
+    let scratch = ScratchDirectory()
+
+    /// Three policies, dtp's γ swept, equal the baseline, a report file.
+    var manifestFile: String {
+        scratch.write("m.yaml", tinyManifest(policies: """
+              equal: { script: \(repositoryRoot)/policies/equal.lua }
+              dtp: { script: \(repositoryRoot)/policies/dtp.lua }
+              dwa: { script: \(repositoryRoot)/policies/dwa.lua }
+            sweep:
+              policies.dtp.options.gamma: [1, 2]
+              train.lr: [0.01, 0.001]
+            report: { baseline: equal, output: notebooks-md/tiny.md }
+            """))
+    }
+
+    var inlinePolicy: String { scratch.write("nb/policies/mine.lua", "return { name = 'mine', weights = function(self, s) return { 1, 2 } end }") }
+
+    @Test func aRenamedVariantIsAnotherExperimentWithoutTheReportFile() throws {
+        let original = try Manifest.load(manifestFile)
+        let variant = try Manifest.load(manifestFile, variant: ManifestVariant(name: "tiny-nb"))
+        #expect(variant.name == "tiny-nb" && variant.report.output == nil && variant.report.baseline == "equal")
+        #expect(variant.policies.map(\.name) == ["equal", "dtp", "dwa"] && variant.variants == original.variants)
+        // The name is part of every run's id: the variant's runs never replace the manifest's.
+        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
+        let originalIDs = Set(ExperimentRunner(manifest: original, store: store).plannedRuns.map(\.id))
+        let variantIDs = ExperimentRunner(manifest: variant, store: store).plannedRuns.map(\.id)
+        #expect(variantIDs.count == originalIDs.count && originalIDs.isDisjoint(with: variantIDs))
+    }
+
+    @Test func policiesKeepsTheListedOnesInThatOrderWithTheirSweeps() throws {
+        let variant = try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["dwa", "dtp", "equal"]))
+        #expect(variant.policies.map(\.name) == ["dwa", "dtp", "equal"])
+        #expect(variant.policies[1].optionPoints.map { $0.map(\.description) } == [["gamma=1"], ["gamma=2"]])
+
+        // Dropping dtp drops its swept option; the other axes stay.
+        let withoutDTP = try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["equal", "dwa"]))
+        #expect(withoutDTP.policies.map(\.name) == ["equal", "dwa"])
+        #expect(withoutDTP.variants.map { $0.point.map(\.description) } == [["train.lr=0.01"], ["train.lr=0.001"]])
+    }
+
+    @Test func anInlinePolicyIsAddedWithItsFileAsTheScript() throws {
+        let script = inlinePolicy
+        let variant = try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["equal", "mine"], addedPolicies: ["mine": script]))
+        #expect(variant.policies.map(\.name) == ["equal", "mine"])
+        #expect(variant.policies[1].script == script && variant.policies[1].options.isEmpty)
+    }
+
+    @Test func theQuickFormOfAVariantIsNamedNameQuick() throws {
+        let variant = try Manifest.load(manifestFile, quick: true, variant: ManifestVariant(name: "nb", policies: ["equal", "dwa"]))
+        #expect(variant.name == "nb-quick" && variant.seeds == [1] && variant.policies.map(\.name) == ["equal", "dwa"])
+    }
+
+    @Test func anotherBaselineCanBeChosenAmongTheKeptPolicies() throws {
+        let variant = try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["dtp", "dwa"], baseline: "dwa"))
+        #expect(variant.report.baseline == "dwa")
+        // A manifest without a report section gets one.
+        let bare = scratch.write("bare.yaml", tinyManifest(policies: "  equal: { script: \(repositoryRoot)/policies/equal.lua }"))
+        #expect(try Manifest.load(bare, variant: ManifestVariant(name: "v", baseline: "equal")).report.baseline == "equal")
+    }
+
+    @Test func aPolicyNeitherInTheManifestNorInlineNamesBothLists() throws {
+        let variant = ManifestVariant(name: "v", policies: ["equal", "nope"], addedPolicies: ["mine": inlinePolicy])
+        #expect(throws: ManifestVariantError(message: "no policy 'nope' in the manifest (equal, dtp, dwa) or inline (mine)")) {
+            try Manifest.load(manifestFile, variant: variant)
+        }
+    }
+
+    @Test func droppingTheBaselineIsAnError() throws {
+        #expect(throws: ManifestVariantError(message:
+            "report.baseline 'equal' is not among the kept policies (dtp, dwa): keep it in --policies or choose another with --baseline")) {
+            try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["dtp", "dwa"]))
+        }
+        #expect(throws: ManifestVariantError(message: "--baseline equal is not among the kept policies (dtp)")) {
+            try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["dtp"], baseline: "equal"))
+        }
+    }
+
+    @Test func aNameListedTwiceOrBothInTheManifestAndInlineIsAnError() throws {
+        #expect(throws: ManifestVariantError(message: "--policies lists 'dtp' twice")) {
+            try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["equal", "dtp", "dtp"]))
+        }
+        let script = inlinePolicy
+        #expect(throws: ManifestVariantError(message:
+            "'dtp' is both a policy of the manifest (\(repositoryRoot)/policies/dtp.lua) and an inline policy (\(script)); rename the inline one")) {
+            try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["equal", "dtp"], addedPolicies: ["dtp": script]))
+        }
+    }
+
+    @Test func anInvalidNameIsReportedAsTheVariants() throws {
+        #expect(throws: ManifestError.self) { try Manifest.load(manifestFile, variant: ManifestVariant(name: "no spaces")) }
+        do {
+            _ = try Manifest.load(manifestFile, variant: ManifestVariant(name: "no spaces"))
+        } catch let error as ManifestError {
+            #expect(error.description == "\(manifestFile):1: name: expected a name of letters, digits, '_', '-' or '.', got 'no spaces' (in the variant --as no spaces)")
+        }
+    }
+}
