@@ -72,14 +72,21 @@ struct CommandLineTests {
         #expect(report.status == 0, "stderr: \(report.error)")
         #expect(report.output == "wrote notebooks-md/demo.md\n")
         let markdown = try String(contentsOfFile: "\(project)/notebooks-md/demo.md", encoding: .utf8)
-        let rows = markdown.components(separatedBy: "\n").filter { $0.hasPrefix("| ") }
-        #expect(rows.first == "| policy | coarse (accuracy) | fine (accuracy) | flag (accuracy) | seeds |")
+        let lines = markdown.components(separatedBy: "\n")
+        let table = try #require(lines.firstIndex(of: "## Comparison"))
+        let rows = lines[table...].prefix { !$0.hasPrefix("### ") }.filter { $0.hasPrefix("| ") }
+        #expect(rows.first == "| policy | coarse (accuracy) | fine (accuracy) | flag (accuracy) | Δm vs equal (%) | mean rank | seeds |")
         #expect(rows.dropFirst().map { $0.components(separatedBy: " | ").first } == ["| equal", "| dtp", "| dwa"])
         #expect(rows.dropFirst().allSatisfy { $0.hasSuffix(" 2/2 |") })
+        #expect(markdown.contains("![coarse: validation accuracy over training](demo/kpi-coarse.svg)"))
+        #expect(FileManager.default.fileExists(atPath: "\(project)/notebooks-md/demo/weights-dwa.svg"))
 
+        // Elsewhere, the figures go beside the report, in a folder named after it.
         let custom = try fulcrum(["report", "demo", "-o", "elsewhere/r.md"], in: project)
         #expect(custom.status == 0)
-        #expect(try String(contentsOfFile: "\(project)/elsewhere/r.md", encoding: .utf8) == markdown)
+        let moved = try String(contentsOfFile: "\(project)/elsewhere/r.md", encoding: .utf8)
+        #expect(moved == markdown.replacingOccurrences(of: "](demo/", with: "](r/"))
+        #expect(FileManager.default.fileExists(atPath: "\(project)/elsewhere/r/kpi-coarse.svg"))
     }
 
     @Test func quickTrainsASmallSeparateExperimentWhoseReportGoesToStandardOutput() throws {
@@ -130,7 +137,7 @@ struct CommandLineTests {
         let report = try fulcrum(["report", "demo", "-o", "r.md"], in: project)
         #expect(report.status == 0)
         let markdown = try String(contentsOfFile: "\(project)/r.md", encoding: .utf8)
-        #expect(markdown.contains("| dwa | — | — | — | 0/2 |"))
+        #expect(markdown.contains("| dwa | — | — | — | — | — | 0/2 |"))
         #expect(markdown.contains("## Runs that did not finish"))
     }
 

@@ -51,9 +51,12 @@ struct ReportTests {
         let report = try ExperimentReport(experimentNamed: "tiny", store: store)
         let lines = report.markdown.components(separatedBy: "\n")
         // a: first (50, 70) → 60.0 ± 14.1; second (70, 90) → 80.0 ± 14.1. b: one seed, no std.
-        #expect(lines.contains("| policy | first (accuracy) | second (within ±0.5) | seeds |"))
-        #expect(lines.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 2/2 |"))
-        #expect(lines.contains("| b | 55.0 | **95.0** | 1/2 |"))
+        // Mean rank: a first on `first`, second on `second`; b the other way round.
+        #expect(lines.contains("| policy | first (accuracy) | second (within ±0.5) | mean rank | seeds |"))
+        #expect(lines.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 1.50 | 2/2 |"))
+        #expect(lines.contains("| b | 55.0 | **95.0** | 1.50 | 1/2 |"))
+        // The 95 % interval for two seeds: 60 ± t(0.975, 1) · 14.14/√2 = 60 ± 12.706 · 10 (scipy.stats.t.ppf).
+        #expect(lines.contains("| a | [-67.1, 187.1] | [-47.1, 207.1] |"))
         #expect(lines.contains("| b | 2 | failed | 0 | `policy p step 3: p.lua:1: boom` |"))
         #expect(lines.first == "# tiny")
     }
@@ -79,18 +82,26 @@ struct ReportTests {
         let report = try ExperimentReport(experimentNamed: "tiny", store: store)
         #expect(report.groups.map(\.label) == ["a", "a gamma=1", "a gamma=2 train.lr=0.5", "b", "single_task task=second"])
         let lines = report.markdown.components(separatedBy: "\n")
-        #expect(lines.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 2/2 |"))
-        #expect(lines.contains("| a gamma=1 | 20.0 | 40.0 | 1/2 |"))
-        #expect(lines.contains("| a gamma=2 train.lr=0.5 | 30.0 | 60.0 | 1/2 |"))
-        #expect(lines.contains("| single_task task=second | — | **99.0** | 1/2 |"))
+        // Ranks on `first`: a, b, γ=2, γ=1; on `second`: b, a, γ=2, γ=1. The single-task run is a
+        // reference: not bold, not ranked.
+        #expect(lines.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 1.50 | 2/2 |"))
+        #expect(lines.contains("| a gamma=1 | 20.0 | 40.0 | 4.00 | 1/2 |"))
+        #expect(lines.contains("| a gamma=2 train.lr=0.5 | 30.0 | 60.0 | 3.00 | 1/2 |"))
+        #expect(lines.contains("| b | 55.0 | **95.0** | 1.50 | 1/2 |"))
+        #expect(lines.contains("| single_task task=second | — | 99.0 | — | 1/2 |"))
     }
 
-    @Test func reportIsWrittenToTheAskedPath() throws {
+    @Test func reportIsWrittenToTheAskedPathWithItsFiguresBesideIt() throws {
         let store = try tinyStore()
         let report = try ExperimentReport(experimentNamed: "tiny", store: store)
         try report.write(to: "\(scratch.path)/out/tiny.md")
         let written = try String(contentsOfFile: "\(scratch.path)/out/tiny.md", encoding: .utf8)
-        #expect(written == report.markdown)
+        // Evaluations but no step series: the KPI curves only.
+        #expect(report.figures.map(\.fileName) == ["kpi-first.svg", "kpi-second.svg"])
+        #expect(written == report.markdown(figures: report.figures, directory: "tiny"))
+        #expect(written.contains("\n\n![first: validation accuracy over training](tiny/kpi-first.svg)\n\n"))
+        let svg = try String(contentsOfFile: "\(scratch.path)/out/tiny/kpi-first.svg", encoding: .utf8)
+        #expect(svg == report.figures[0].svg)
     }
 
     @Test func rewritingKeepsTheHandWrittenNotesAndNothingElseOfTheOldFile() throws {
@@ -101,8 +112,8 @@ struct ReportTests {
         try "# stale\n\n\(notes)\n\n## Old table\n| 1 |\n".write(toFile: path, atomically: true, encoding: .utf8)
         try report.write(to: path)
         let written = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(written == ReportNotes.insert(notes, into: report.markdown))
-        #expect(!written.contains("Old table") && written.contains("\(notes)\n\n## Final validation KPI"))
+        #expect(written == ReportNotes.insert(notes, into: report.markdown(figures: report.figures, directory: "tiny")))
+        #expect(!written.contains("Old table") && written.contains("\(notes)\n\n## Comparison"))
     }
 
     @Test func unknownExperimentListsTheKnownOnes() throws {

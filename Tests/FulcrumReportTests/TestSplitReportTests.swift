@@ -75,15 +75,17 @@ struct TestSplitReportTests {
         let report = try ExperimentReport(experimentNamed: "tiny", store: try store(runs))
         let markdown = report.markdown
         let lines = markdown.components(separatedBy: "\n")
-        #expect(sections(markdown) == ["## Final test KPI", "## Final validation KPI", "## Test loss relative to the start",
-                                       "## Runs that did not finish"])
-        let test = try #require(markdown.range(of: "## Final test KPI")), validation = try #require(markdown.range(of: "## Final validation KPI"))
+        #expect(sections(markdown) == ["## Comparison", "## Final validation KPI", "## Test loss relative to the start",
+                                       "## Cost", "## Runs that did not finish", "## Reproducibility"])
+        #expect(markdown.contains("KPI in %: the held-out test split's KPI after the last step; mean ± sample std over seeds."))
+        let test = try #require(markdown.range(of: "## Comparison")), validation = try #require(markdown.range(of: "## Final validation KPI"))
         let testTable = markdown[test.upperBound..<validation.lowerBound].components(separatedBy: "\n")
         // Test: a first (50, 70) → 60.0 ± 14.1, second (70, 90) → 80.0 ± 14.1; b one seed; the baseline its task only.
-        #expect(testTable.contains("| policy | first (within ±0.5) | second (within ±0.5) | seeds |"))
-        #expect(testTable.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 2/2 |"))
-        #expect(testTable.contains("| b | 55.0 | 95.0 | 1/2 |"))
-        #expect(testTable.contains("| single_task task=second | — | **99.0** | 1/2 |"))
+        // No baseline and single-task runs of one task only: no Δm column.
+        #expect(testTable.contains("| policy | first (within ±0.5) | second (within ±0.5) | mean rank | seeds |"))
+        #expect(testTable.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 1.50 | 2/2 |"))
+        #expect(testTable.contains("| b | 55.0 | **95.0** | 1.50 | 1/2 |"))
+        #expect(testTable.contains("| single_task task=second | — | 99.0 | — | 1/2 |"))
         // Validation: a first (40, 60) → 50.0 ± 14.1, second (60, 80) → 70.0 ± 14.1.
         #expect(lines.contains("| a | **50.0 ± 14.1** | 70.0 ± 14.1 | 2/2 |"))
         #expect(lines.contains("| b | 45.0 | 85.0 | 1/2 |"))
@@ -107,11 +109,11 @@ struct TestSplitReportTests {
 
     @Test func anExperimentWithAClassificationTaskHasNoLossRatioTable() throws {
         let markdown = try ExperimentReport(experimentNamed: "tiny", store: try store(runs, secondType: "classification, classes: 2")).markdown
-        #expect(sections(markdown) == ["## Final test KPI", "## Final validation KPI", "## Runs that did not finish"])
-        #expect(markdown.contains("| policy | first (within ±0.5) | second (accuracy) | seeds |"))
+        #expect(sections(markdown) == ["## Comparison", "## Final validation KPI", "## Cost", "## Runs that did not finish", "## Reproducibility"])
+        #expect(markdown.contains("| policy | first (within ±0.5) | second (accuracy) | mean rank | seeds |"))
     }
 
-    @Test func withoutTestEvaluationsTheReportHasTheValidationTableOnly() throws {
+    @Test func withoutTestEvaluationsTheComparisonReadsValidationAndThereIsNoSecondTable() throws {
         let store = try store([])
         let experiment = try #require(try store.experiment(named: "tiny"))
         try store.beginRun(RunDescriptor(id: "v1", experiment: "tiny", manifestHash: experiment.manifestHash, policy: "a",
@@ -119,7 +121,8 @@ struct TestSplitReportTests {
         try store.appendEvaluation(EvaluationRecord(step: 10, loss: [1, 1], kpi: [0.5, 0.25]), run: "v1")
         try store.endRun("v1", RunEnding(status: .finished, wallSeconds: 1))
         let report = try ExperimentReport(experimentNamed: "tiny", store: store)
-        #expect(sections(report.markdown) == ["## Final validation KPI"])
+        #expect(sections(report.markdown) == ["## Comparison", "## Cost", "## Reproducibility"])
+        #expect(report.comparisonSplit == .validation && report.comparisonTable[2] == "| a | **50.0** | **25.0** | 1.00 | 1/2 |")
         #expect(report.testEvaluations.isEmpty && report.finalTestEvaluations.isEmpty)
     }
 }
