@@ -111,7 +111,8 @@ public struct ExperimentReport {
     /// When the comparison reads the test split, the validation KPI the policies saw, for contrast.
     private var validationKPISection: [String] {
         guard comparisonSplit == .test else { return [] }
-        return ["## Final validation KPI", "", "KPI in %, mean ± sample std over seeds, after the last step; best mean per task in bold.", ""]
+        return ["## Final validation KPI", "", "KPI in %, mean ± sample std over seeds, after the last step; best "
+                + (groups.contains(where: \.isSingleTask) ? "multi-task " : "") + "mean per task in bold.", ""]
             + kpiTable(.validation)
     }
 
@@ -141,8 +142,9 @@ public struct ExperimentReport {
         }
         var lines = [header + " seeds |", rule + "---:|"]
         let groups = groups
+        // Single-task runs are references, as in the comparison: the best is a multi-task policy's.
         let best = tasks.indices.map { task in
-            groups.map { finalKPI($0, task: task, split: split).mean }.filter { !$0.isNaN }.max()
+            groups.filter { !$0.isSingleTask }.map { finalKPI($0, task: task, split: split).mean }.filter { !$0.isNaN }.max()
         }
         for group in groups {
             var row = "| \(group.label) |"
@@ -150,7 +152,7 @@ public struct ExperimentReport {
             for task in tasks.indices {
                 let kpi = finalKPI(group, task: task, split: split)
                 seedsFinished = max(seedsFinished, kpi.seeds)
-                row += " \(formatted(kpi, isBest: kpi.mean == best[task])) |"
+                row += " \(formatted(kpi, isBest: kpi.mean == best[task] && !group.isSingleTask)) |"
             }
             let planned = runs.filter(group.contains).count
             lines.append(row + " \(seedsFinished)/\(max(planned, experiment.seeds.count)) |")

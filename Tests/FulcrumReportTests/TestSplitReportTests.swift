@@ -88,8 +88,8 @@ struct TestSplitReportTests {
         #expect(testTable.contains("| single_task task=second | — | 99.0 | — | 1/2 |"))
         // Validation: a first (40, 60) → 50.0 ± 14.1, second (60, 80) → 70.0 ± 14.1.
         #expect(lines.contains("| a | **50.0 ± 14.1** | 70.0 ± 14.1 | 2/2 |"))
-        #expect(lines.contains("| b | 45.0 | 85.0 | 1/2 |"))
-        #expect(lines.contains("| single_task task=second | — | **90.0** | 1/2 |"))
+        #expect(lines.contains("| b | 45.0 | **85.0** | 1/2 |"))
+        #expect(lines.contains("| single_task task=second | — | 90.0 | 1/2 |"))
         #expect(report.finalKPI(policy: "a", task: 1, split: .test).mean == 0.8)
     }
 
