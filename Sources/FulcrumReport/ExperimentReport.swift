@@ -51,7 +51,7 @@ public struct ExperimentReport {
     }
 
     /// The report's rows: each policy at each sweep point.
-    public var groups: [RunGroup] { RunGroup.groups(of: runs, policyOrder: experiment.policies) }
+    public var groups: [RunGroup] { RunGroup.groups(of: runs, policyOrder: experiment.policies, taskOrder: experiment.tasks.map(\.name)) }
 
     /// Mean and sample standard deviation of the final KPI of `policy` on task `task`, over finished seeds.
     public func finalKPI(policy: String, task: Int, split: EvaluationSplit = .validation) -> (mean: Double, standardDeviation: Double, seeds: Int) {

@@ -15,15 +15,23 @@ public struct RunGroup: Sendable, Hashable {
         return settings.isEmpty ? policy : policy + " " + settings.joined(separator: " ")
     }
 
-    /// The groups of `runs`, policies in the experiment's order (single-task baselines last), sweep
-    /// points in the order their first run was planned.
-    public static func groups(of runs: [StoredRun], policyOrder: [String]) -> [RunGroup] {
-        var seen: Set<RunGroup> = []
-        let ordered = runs.enumerated().sorted { a, b in
-            let (x, y) = (policyOrder.firstIndex(of: a.element.policy) ?? .max, policyOrder.firstIndex(of: b.element.policy) ?? .max)
-            return (x, a.offset) < (y, b.offset)
+    /// The groups of `runs`: policies in the experiment's order (single-task baselines last), then
+    /// sweep points by their settings' values (γ = 1 before γ = 2, a single-task baseline's task in
+    /// `taskOrder`) — never by the order the runs happened to reach the store, which parallel training
+    /// shuffles; rows and their colours must not change from one report to the next.
+    public static func groups(of runs: [StoredRun], policyOrder: [String], taskOrder: [String] = []) -> [RunGroup] {
+        let unique = Set(runs.map { RunGroup(policy: $0.policy, variant: $0.variant) })
+        return unique.sorted { a, b in
+            let (x, y) = (policyOrder.firstIndex(of: a.policy) ?? .max, policyOrder.firstIndex(of: b.policy) ?? .max)
+            if x != y { return x < y }
+            if a.policy != b.policy { return a.policy < b.policy }
+            let (p, q) = (a.point, b.point)
+            for key in Set(p.keys).union(q.keys).sorted() {
+                let order = SettingOrder.compare(p[key], q[key], taskOrder: key == "task" ? taskOrder : [])
+                if order != 0 { return order < 0 }
+            }
+            return a.variant < b.variant
         }
-        return ordered.map { RunGroup(policy: $0.element.policy, variant: $0.element.variant) }.filter { seen.insert($0).inserted }
     }
 
     public func contains(_ run: StoredRun) -> Bool { run.policy == policy && run.variant == variant }

@@ -10,14 +10,17 @@ extension ExperimentReport {
     func figureSection(_ figures: [ReportFigure], directory: String) -> [String] {
         guard !figures.isEmpty else { return [] }
         var lines = ["## Figures", "",
-                     "One colour per row of the comparison on every figure (Paul Tol's colour-blind-safe palette; "
-                     + "dashed once the colours run out)."]
+                     "One colour per row of the comparison on every figure that compares rows (Paul Tol's colour-blind-safe "
+                     + "palette; dashed once the colours run out); the weight figures colour tasks instead, each task the same "
+                     + "colour in every one."]
         for kind in ReportFigure.Kind.allCases {
             let ofKind = figures.filter { $0.kind == kind }
             guard !ofKind.isEmpty else { continue }
             lines += ["", "### \(kind.heading)", "", kind.explanation, ""]
-            // A paragraph each: images on consecutive lines would sit side by side.
-            lines += ofKind.map { "![\($0.title)](\(directory)/\($0.fileName))" }.joined(separator: "\n\n").components(separatedBy: "\n")
+            // A paragraph each: images on consecutive lines would sit side by side. The notebook's link
+            // form, so a report named with a space (or a title with brackets) still links its images.
+            lines += ofKind.map { NotebookSession.imageLink(title: $0.title, path: "\(directory)/\($0.fileName)") }
+                .joined(separator: "\n\n").components(separatedBy: "\n")
         }
         return lines
     }
