@@ -27,7 +27,7 @@ public struct RunGroup: Sendable, Hashable {
             if a.policy != b.policy { return a.policy < b.policy }
             let (p, q) = (a.point, b.point)
             for key in Set(p.keys).union(q.keys).sorted() {
-                let order = SettingOrder.compare(p[key], q[key], taskOrder: key == "task" ? taskOrder : [])
+                let order = SettingOrder.compare(p[key], q[key], taskOrder: key == "task" || key == "model.task_order" ? taskOrder : [])
                 if order != 0 { return order < 0 }
             }
             return a.variant < b.variant
