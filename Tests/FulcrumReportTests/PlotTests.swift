@@ -5,61 +5,6 @@ import FoundationXML
 import FulcrumReport
 import Testing
 
-/// The parsed elements of an SVG document, in document order; parsing fails the test on malformed XML.
-private struct ParsedSVG {
-    struct Element {
-        let index: Int
-        let name: String
-        let attributes: [String: String]
-        var text: String
-        let parent: Int?
-    }
-
-    var elements: [Element] = []
-    let source: String
-
-    init(_ svg: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        source = svg
-        let collector = Collector()
-        let parser = XMLParser(data: Data(svg.utf8))
-        parser.delegate = collector
-        let parsed = parser.parse()
-        #expect(parsed, "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "?")", sourceLocation: sourceLocation)
-        elements = collector.elements
-    }
-
-    func all(_ name: String, class className: String? = nil) -> [Element] {
-        elements.filter { $0.name == name && (className == nil || $0.attributes["class"] == className) }
-    }
-
-    func withClass(_ className: String) -> [Element] {
-        elements.filter { $0.attributes["class"] == className }
-    }
-
-    func children(of element: Element) -> [Element] {
-        elements.filter { $0.parent == element.index }
-    }
-
-    private final class Collector: NSObject, XMLParserDelegate {
-        var elements: [Element] = []
-        var open: [Int] = []
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
-            elements.append(Element(index: elements.count, name: name, attributes: attributes, text: "", parent: open.last))
-            open.append(elements.count - 1)
-        }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            open.removeLast()
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            if let current = open.last { elements[current].text += string }
-        }
-    }
-}
-
 private let hostile = "a<b & \"c\" 'd'>"
 
 private func ramp(_ count: Int, scale: Double = 1, offset: Double = 0) -> [PlotPoint] {

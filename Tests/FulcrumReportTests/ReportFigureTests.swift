@@ -72,9 +72,9 @@ struct ReportFigureTests {
     }
 
     /// The figure named `fileName`, parsed.
-    private func parsed(_ fileName: String, of report: ExperimentReport, sourceLocation: SourceLocation = #_sourceLocation) throws -> ParsedFigure {
+    private func parsed(_ fileName: String, of report: ExperimentReport, sourceLocation: SourceLocation = #_sourceLocation) throws -> ParsedSVG {
         let figure = try #require(report.figures.first { $0.fileName == fileName }, "no \(fileName)", sourceLocation: sourceLocation)
-        return ParsedFigure(figure.svg, sourceLocation: sourceLocation)
+        return ParsedSVG(figure.svg, sourceLocation: sourceLocation)
     }
 
     let rowLabels = ["equal", "dtp", "ratio gamma=1", "ratio gamma=2", "single_task task=shape", "single_task task=size"]
@@ -93,7 +93,7 @@ struct ReportFigureTests {
     @Test func everyFigureIsAWellFormedSVGWithoutNonFiniteNumbers() throws {
         let reports = [try trainedReport(twoTaskManifest()), try trainedReport(orderingManifest)]
         for figure in reports.flatMap(\.figures) {
-            let root = ParsedFigure(figure.svg).elements.first
+            let root = ParsedSVG(figure.svg).elements.first
             #expect(root?.name == "svg" && root?.attributes["xmlns"] == "http://www.w3.org/2000/svg", "\(figure.fileName)")
             let lowered = figure.svg.lowercased()
             #expect(!lowered.contains("nan") && !lowered.contains("inf"), "\(figure.fileName)")
@@ -110,7 +110,7 @@ struct ReportFigureTests {
                 let paths = figure.children(of: series).filter { $0.name == "path" }
                 #expect(paths.filter { $0.attributes["class"] == "band" }.count == 1, "\(task): \(series.attributes)")
                 let line = try #require(paths.first { $0.attributes["class"] == nil })
-                #expect(ParsedFigure.vertices(line) == evaluatedSteps, "\(task): \(series.attributes)")
+                #expect(ParsedSVG.vertices(line) == evaluatedSteps, "\(task): \(series.attributes)")
             }
         }
     }
@@ -118,7 +118,7 @@ struct ReportFigureTests {
     @Test func aRowHasOneColourOnEveryLineAndLegendSwatch() throws {
         let report = try trainedReport(twoTaskManifest())
         var colours: [String: Set<String>] = [:]
-        for figure in report.figures.map({ ParsedFigure($0.svg) }) {
+        for figure in report.figures.map({ ParsedSVG($0.svg) }) {
             for series in figure.withClass("series", "g") {
                 guard let name = series.attributes["data-series"], rowLabels.contains(name) else { continue }
                 colours[name, default: []].insert(series.attributes["stroke"] ?? "none")
@@ -141,7 +141,7 @@ struct ReportFigureTests {
             let figure = try parsed("weights-\(row).svg", of: report)
             #expect(figure.seriesNames == ["shape", "size"], "\(row)")
             let lines = figure.withClass("series", "g").compactMap { figure.children(of: $0).first { $0.name == "path" } }
-            #expect(lines.map(ParsedFigure.vertices) == [4, 4], "\(row): a point per step")
+            #expect(lines.map(ParsedSVG.vertices) == [4, 4], "\(row): a point per step")
             // Four recorded steps: four columns of the Fig. 3 tiles, each titled "task, from step: share".
             let tiles = figure.withClass("tile", "rect").map { tile in figure.children(of: tile).first { $0.name == "title" }?.text ?? "" }
             #expect(tiles.count == 2 * 4, "\(row)")
@@ -160,7 +160,7 @@ struct ReportFigureTests {
         for series in figure.withClass("series", "g") {
             // One point per step, the mean over the two seeds.
             let line = try #require(figure.children(of: series).first { $0.name == "path" })
-            #expect(ParsedFigure.vertices(line) == 4)
+            #expect(ParsedSVG.vertices(line) == 4)
         }
     }
 
@@ -174,7 +174,7 @@ struct ReportFigureTests {
             // equal and dtp have no γ: only ratio, at γ = 1 and 2, with error bars over the seeds.
             #expect(series.map { $0.attributes["data-series"] } == ["ratio"])
             let paths = series.first.map(figure.children) ?? []
-            #expect(paths.first { $0.attributes["class"] == nil }.map(ParsedFigure.vertices) == 2)
+            #expect(paths.first { $0.attributes["class"] == nil }.map(ParsedSVG.vertices) == 2)
             #expect(paths.contains { $0.attributes["class"] == "error-bars" })
         }
     }
@@ -244,73 +244,5 @@ struct ReportFigureTests {
         // CommonMark ends a bare link destination at a space; in angle brackets it may hold one.
         #expect(imageLinks(markdown) == report.figures.map { "![\($0.title)](<two runs/\($0.fileName)>)" })
         #expect(try folder("\(scratch.path)/out/two runs") == Set(report.figures.map(\.fileName)))
-    }
-}
-
-/// The elements of an SVG document in document order, with their attributes and parent; a document
-/// that is not well-formed XML fails the test.
-private struct ParsedFigure {
-    struct Element {
-        let index: Int
-        let name: String
-        let attributes: [String: String]
-        var text = ""
-        let parent: Int?
-    }
-
-    let elements: [Element]
-
-    init(_ svg: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let collector = Collector()
-        let parser = XMLParser(data: Data(svg.utf8))
-        parser.delegate = collector
-        let parsed = parser.parse()
-        #expect(parsed, "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "?")", sourceLocation: sourceLocation)
-        elements = collector.elements
-    }
-
-    func withClass(_ className: String, _ name: String? = nil) -> [Element] {
-        elements.filter { $0.attributes["class"] == className && (name == nil || $0.name == name) }
-    }
-
-    func children(of element: Element) -> [Element] { elements.filter { $0.parent == element.index } }
-
-    /// Elements inside `element`, at any depth.
-    func descendants(of element: Element) -> [Element] {
-        elements.filter { candidate in
-            var parent = candidate.parent
-            while let index = parent {
-                if index == element.index { return true }
-                parent = elements[index].parent
-            }
-            return false
-        }
-    }
-
-    /// The `data-series` names of the line series, in drawing order.
-    var seriesNames: [String] { withClass("series", "g").compactMap { $0.attributes["data-series"] } }
-
-    /// The points a path's `d` draws: one per move or line command.
-    static func vertices(_ path: Element) -> Int {
-        (path.attributes["d"] ?? "").filter { $0 == "M" || $0 == "L" }.count
-    }
-
-    private final class Collector: NSObject, XMLParserDelegate {
-        var elements: [Element] = []
-        var open: [Int] = []
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
-            elements.append(Element(index: elements.count, name: name, attributes: attributes, parent: open.last))
-            open.append(elements.count - 1)
-        }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            open.removeLast()
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            if let current = open.last { elements[current].text += string }
-        }
     }
 }
