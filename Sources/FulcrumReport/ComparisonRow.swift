@@ -31,13 +31,16 @@ struct ComparisonRow {
 
 extension ExperimentReport {
     /// The comparison's rows, in the report's group order.
-    var comparisonRows: [ComparisonRow] {
+    var comparisonRows: [ComparisonRow] { rows(reading: selectedKPIs) }
+
+    /// One row per group from each finished run's KPIs as `reading` gives them.
+    func rows(reading: (StoredRun) -> [Double?]) -> [ComparisonRow] {
         let tasks = experiment.tasks.indices
         return groups.map { group in
             let members = runs.filter(group.contains)
             var kpis = tasks.map { _ in [UInt64: Double]() }
             for run in members where run.status == .finished {
-                for (task, kpi) in selectedKPIs(of: run).enumerated() {
+                for (task, kpi) in reading(run).enumerated() {
                     if let kpi, kpi.isFinite { kpis[task][run.seed] = kpi }
                 }
             }

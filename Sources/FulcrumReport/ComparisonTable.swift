@@ -9,11 +9,12 @@ extension ExperimentReport {
     private var lowerIsBetter: [Bool] { experiment.tasks.map { _ in false } }
 
     /// The comparison table: Markdown lines, no heading.
-    public var comparisonTable: [String] {
-        let rows = comparisonRows
+    public var comparisonTable: [String] { comparisonTable(comparisonRows) }
+
+    private func comparisonTable(_ rows: [ComparisonRow]) -> [String] {
         let tasks = experiment.tasks.indices
         let contenders = rows.filter { !$0.group.isSingleTask }
-        let best = tasks.map { task in contenders.map { $0.mean(task) }.filter { !$0.isNaN }.max() }
+        let best = Self.bestMeans(rows)
         let ranks = MeanRank.meanRanks(contenders.map(\.means), higherIsBetter: tasks.map { _ in true })
         let reference = rows.first.flatMap { deltaMReference(for: $0, in: rows) }?.label
 
@@ -31,9 +32,7 @@ extension ExperimentReport {
             let baseline = baselineRow(for: row, in: rows)
             var line = "| \(row.group.label) |"
             for task in tasks {
-                let values = row.values(task)
-                var cell = Self.percent(Statistics.mean(values), Statistics.standardDeviation(values))
-                if let best = best[task], row.mean(task) == best, !row.group.isSingleTask { cell = "**\(cell)**" }
+                var cell = Self.kpiCell(row, task, best: best)
                 if let baseline, baseline.group != row.group, !row.group.isSingleTask,
                    let test = row.test(against: baseline, task: task), test.pValue < 0.05 {
                     cell += " †"
@@ -70,7 +69,7 @@ extension ExperimentReport {
         }
         caption += "Mean rank: each policy's rank per task by mean KPI (1 = best, ties share), averaged over tasks"
             + (hasSingleTask ? "; single-task runs are references, not ranked." : ".")
-        return ["## Comparison", "", caption, ""] + comparisonTable + confidenceSection(rows)
+        return ["## Comparison", "", caption, ""] + comparisonTable(rows) + confidenceSection(rows)
     }
 
     /// The 95 % confidence interval of each mean, and each policy's difference from the baseline with
@@ -102,6 +101,19 @@ extension ExperimentReport {
             lines.append("| \(row.group.label) |" + cells.map { " \($0) |" }.joined())
         }
         return lines
+    }
+
+    /// Per task, the best mean of a multi-task row: single-task runs are references, not contenders.
+    static func bestMeans(_ rows: [ComparisonRow]) -> [Double?] {
+        let contenders = rows.filter { !$0.group.isSingleTask }
+        return (rows.first?.kpis.indices ?? 0..<0).map { task in contenders.map { $0.mean(task) }.filter { !$0.isNaN }.max() }
+    }
+
+    /// "63.9 ± 1.2", in bold when it is the task's best.
+    static func kpiCell(_ row: ComparisonRow, _ task: Int, best: [Double?]) -> String {
+        let values = row.values(task)
+        let cell = percent(Statistics.mean(values), Statistics.standardDeviation(values))
+        return !row.group.isSingleTask && best[task] != nil && row.mean(task) == best[task] ? "**\(cell)**" : cell
     }
 
     /// "63.9 ± 1.2" in %; "63.9" for one seed; "—" for none.

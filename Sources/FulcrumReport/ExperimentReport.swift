@@ -28,6 +28,8 @@ public struct ExperimentReport {
         }
     }
 
+    /// The report's rows: each policy at each sweep point, in a fixed order (`RunGroup.groups`).
+    public let groups: [RunGroup]
     /// Where the per-step series and logs the figures draw are read from.
     let store: RunStore
 
@@ -39,6 +41,7 @@ public struct ExperimentReport {
         self.store = store
         self.selection = selection
         runs = try store.runs(of: experiment)
+        groups = RunGroup.groups(of: runs, policyOrder: experiment.policies, taskOrder: experiment.tasks.map(\.name))
         var validation: [String: [StoredEvaluation]] = [:], tests: [String: [StoredEvaluation]] = [:]
         for run in runs where run.status == .finished {
             validation[run.id] = try store.evaluations(ofRun: run.id)
@@ -50,25 +53,13 @@ public struct ExperimentReport {
         testEvaluations = tests
     }
 
-    /// The report's rows: each policy at each sweep point.
-    public var groups: [RunGroup] { RunGroup.groups(of: runs, policyOrder: experiment.policies, taskOrder: experiment.tasks.map(\.name)) }
-
     /// Mean and sample standard deviation of the final KPI of `policy` on task `task`, over finished seeds.
     public func finalKPI(policy: String, task: Int, split: EvaluationSplit = .validation) -> (mean: Double, standardDeviation: Double, seeds: Int) {
         summarise(runs.filter { $0.policy == policy }, task: task, split: split)
     }
 
-    /// The same for one group (a policy at one sweep point).
-    public func finalKPI(_ group: RunGroup, task: Int, split: EvaluationSplit = .validation) -> (mean: Double, standardDeviation: Double, seeds: Int) {
-        summarise(runs.filter(group.contains), task: task, split: split)
-    }
-
     private func summarise(_ runs: [StoredRun], task: Int, split: EvaluationSplit) -> (mean: Double, standardDeviation: Double, seeds: Int) {
-        let finals = split == .test ? finalTestEvaluations : finalEvaluations
-        let values = runs.compactMap { run -> Double? in
-            guard let evaluation = finals[run.id], let position = Self.position(of: task, in: run) else { return nil }
-            return evaluation.kpi[position]
-        }
+        let values = runs.filter { $0.status == .finished }.compactMap { finalKPIs(of: $0, split: split)[task] }
         return (Statistics.mean(values), Statistics.standardDeviation(values), values.count)
     }
 
@@ -133,36 +124,16 @@ public struct ExperimentReport {
 
     /// Policy × task final KPI on `split`, with the seeds that finished.
     func kpiTable(_ split: EvaluationSplit) -> [String] {
+        let rows = rows { finalKPIs(of: $0, split: split) }
+        let best = Self.bestMeans(rows)
         let tasks = experiment.tasks
-        var header = "| policy |"
-        var rule = "|---|"
-        for task in tasks {
-            header += " \(task.name) (\(task.kpi)) |"
-            rule += "---:|"
-        }
-        var lines = [header + " seeds |", rule + "---:|"]
-        let groups = groups
-        // Single-task runs are references, as in the comparison: the best is a multi-task policy's.
-        let best = tasks.indices.map { task in
-            groups.filter { !$0.isSingleTask }.map { finalKPI($0, task: task, split: split).mean }.filter { !$0.isNaN }.max()
-        }
-        for group in groups {
-            var row = "| \(group.label) |"
-            var seedsFinished = 0
-            for task in tasks.indices {
-                let kpi = finalKPI(group, task: task, split: split)
-                seedsFinished = max(seedsFinished, kpi.seeds)
-                row += " \(formatted(kpi, isBest: kpi.mean == best[task] && !group.isSingleTask)) |"
-            }
-            let planned = runs.filter(group.contains).count
-            lines.append(row + " \(seedsFinished)/\(max(planned, experiment.seeds.count)) |")
+        var lines = ["| policy |" + tasks.map { " \($0.name) (\($0.kpi)) |" }.joined() + " seeds |",
+                     "|---|" + String(repeating: "---:|", count: tasks.count) + "---:|"]
+        for row in rows {
+            lines.append("| \(row.group.label) |" + tasks.indices.map { " \(Self.kpiCell(row, $0, best: best)) |" }.joined()
+                         + " \(row.seedsFinished)/\(row.planned) |")
         }
         return lines
-    }
-
-    private func formatted(_ kpi: (mean: Double, standardDeviation: Double, seeds: Int), isBest: Bool) -> String {
-        let text = Self.percent(kpi.mean, kpi.standardDeviation)
-        return isBest && !kpi.mean.isNaN ? "**\(text)**" : text
     }
 
     /// Writes the report to `path`, creating its directory, and its figures beside it in the folder of
@@ -172,7 +143,7 @@ public struct ExperimentReport {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         let figureFolder = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let figures = figures
+        let figures = try figures()
         try Self.writeFigures(figures, into: directory.isEmpty ? figureFolder : "\(directory)/\(figureFolder)")
         var text = markdown(figures: figures, directory: figureFolder)
         if let old = try? String(contentsOfFile: path, encoding: .utf8), let notes = ReportNotes.extract(from: old) {

@@ -29,16 +29,22 @@ extension ExperimentReport {
     /// The selected KPI of a finished run for each experiment task (nil where the run has no value:
     /// a single-task run holds its own task only).
     func selectedKPIs(of run: StoredRun) -> [Double?] {
-        let tasks = experiment.tasks.indices
-        let evaluation: StoredEvaluation?
-        switch (selection, comparisonSplit) {
-        case (.final, .test): evaluation = finalTestEvaluations[run.id]
-        case (.final, _): evaluation = finalEvaluations[run.id]
-        case (.bestValidation, _): evaluation = Self.bestEvaluation(validationEvaluations[run.id] ?? [])
+        switch selection {
+        case .final: finalKPIs(of: run, split: comparisonSplit)
+        case .bestValidation: kpis(Self.bestEvaluation(validationEvaluations[run.id] ?? []), of: run)
         }
-        guard let evaluation else { return tasks.map { _ in nil } }
-        return tasks.map { task in
-            Self.position(of: task, in: run).flatMap { $0 < evaluation.kpi.count ? evaluation.kpi[$0] : nil }
+    }
+
+    /// A finished run's KPI per experiment task after its last step on `split`.
+    func finalKPIs(of run: StoredRun, split: EvaluationSplit) -> [Double?] {
+        kpis((split == .test ? finalTestEvaluations : finalEvaluations)[run.id], of: run)
+    }
+
+    /// `evaluation`'s KPI per experiment task, placed by the run's own task positions.
+    private func kpis(_ evaluation: StoredEvaluation?, of run: StoredRun) -> [Double?] {
+        experiment.tasks.indices.map { task in
+            guard let evaluation else { return nil }
+            return Self.position(of: task, in: run).flatMap { $0 < evaluation.kpi.count ? evaluation.kpi[$0] : nil }
         }
     }
 

@@ -27,4 +27,11 @@ public struct ReportFigure: Sendable, Equatable {
         self.title = title
         self.svg = svg
     }
+
+    /// `![title](path)`, with the title's brackets escaped and a path with spaces in angle brackets.
+    public static func imageLink(title: String, path: String) -> String {
+        let alt = title.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+        let target = path.contains(where: { $0 == " " || $0 == "(" || $0 == ")" }) ? "<\(path)>" : path
+        return "![\(alt)](\(target))"
+    }
 }

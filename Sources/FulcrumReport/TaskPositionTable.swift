@@ -63,8 +63,7 @@ public struct TaskPositionTable {
 
     /// The task names of the run's `model.task_order` setting.
     static func taskOrder(of run: StoredRun) -> [String]? {
-        guard let point = try? JSONDecoder().decode([String: PolicyOption].self, from: Data(run.variant.utf8)),
-              case let .list(items)? = point["model.task_order"] else { return nil }
+        guard case let .list(items)? = RunGroup.point(run.variant)["model.task_order"] else { return nil }
         let names = items.compactMap { item -> String? in
             if case let .string(name) = item { return name }
             return nil

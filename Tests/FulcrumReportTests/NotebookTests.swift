@@ -70,8 +70,8 @@ struct NotebookDocumentTests {
     }
 
     @Test func figureLinksEscapeTheirTitle() {
-        #expect(NotebookSession.imageLink(title: "KPI [val]", path: "nb/x/kpi.svg") == "![KPI \\[val\\]](nb/x/kpi.svg)")
-        #expect(NotebookSession.imageLink(title: "w", path: "my nb/x/w.svg") == "![w](<my nb/x/w.svg>)")
+        #expect(ReportFigure.imageLink(title: "KPI [val]", path: "nb/x/kpi.svg") == "![KPI \\[val\\]](nb/x/kpi.svg)")
+        #expect(ReportFigure.imageLink(title: "w", path: "my nb/x/w.svg") == "![w](<my nb/x/w.svg>)")
     }
 }
 

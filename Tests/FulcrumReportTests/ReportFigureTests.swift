@@ -73,7 +73,7 @@ struct ReportFigureTests {
 
     /// The figure named `fileName`, parsed.
     private func parsed(_ fileName: String, of report: ExperimentReport, sourceLocation: SourceLocation = #_sourceLocation) throws -> ParsedSVG {
-        let figure = try #require(report.figures.first { $0.fileName == fileName }, "no \(fileName)", sourceLocation: sourceLocation)
+        let figure = try #require(report.figures().first { $0.fileName == fileName }, "no \(fileName)", sourceLocation: sourceLocation)
         return ParsedSVG(figure.svg, sourceLocation: sourceLocation)
     }
 
@@ -82,17 +82,17 @@ struct ReportFigureTests {
     @Test func figuresAreNamedByTaskRowSweptOptionAndLoggedSeries() throws {
         let report = try trainedReport(twoTaskManifest())
         #expect(report.groups.map(\.label) == rowLabels)
-        #expect(report.figures.map(\.fileName) == [
+        #expect(try report.figures().map(\.fileName) == [
             "kpi-shape.svg", "kpi-size.svg",
             "weights-equal.svg", "weights-dtp.svg", "weights-ratio-gamma-1.svg", "weights-ratio-gamma-2.svg",
             "options-policies-ratio-options-gamma.svg", "series-ratio.svg",
         ])
-        #expect(report.figures.map(\.kind) == [.kpi, .kpi, .weights, .weights, .weights, .weights, .options, .series])
+        #expect(try report.figures().map(\.kind) == [.kpi, .kpi, .weights, .weights, .weights, .weights, .options, .series])
     }
 
     @Test func everyFigureIsAWellFormedSVGWithoutNonFiniteNumbers() throws {
         let reports = [try trainedReport(twoTaskManifest()), try trainedReport(orderingManifest)]
-        for figure in reports.flatMap(\.figures) {
+        for figure in try reports.flatMap({ try $0.figures() }) {
             let root = ParsedSVG(figure.svg).elements.first
             #expect(root?.name == "svg" && root?.attributes["xmlns"] == "http://www.w3.org/2000/svg", "\(figure.fileName)")
             let lowered = figure.svg.lowercased()
@@ -118,7 +118,7 @@ struct ReportFigureTests {
     @Test func aRowHasOneColourOnEveryLineAndLegendSwatch() throws {
         let report = try trainedReport(twoTaskManifest())
         var colours: [String: Set<String>] = [:]
-        for figure in report.figures.map({ ParsedSVG($0.svg) }) {
+        for figure in try report.figures().map({ ParsedSVG($0.svg) }) {
             for series in figure.withClass("series", "g") {
                 guard let name = series.attributes["data-series"], rowLabels.contains(name) else { continue }
                 colours[name, default: []].insert(series.attributes["stroke"] ?? "none")
@@ -216,9 +216,9 @@ struct ReportFigureTests {
         try report.write(to: "\(scratch.path)/out/two.md")
 
         let markdown = try String(contentsOfFile: "\(scratch.path)/out/two.md", encoding: .utf8)
-        #expect(imageLinks(markdown) == report.figures.map { "![\($0.title)](two/\($0.fileName))" })
-        #expect(try folder("\(scratch.path)/out/two") == Set(report.figures.map(\.fileName) + ["notes.txt"]))
-        for figure in report.figures {
+        #expect(try imageLinks(markdown) == report.figures().map { "![\($0.title)](two/\($0.fileName))" })
+        #expect(try folder("\(scratch.path)/out/two") == Set(report.figures().map(\.fileName) + ["notes.txt"]))
+        for figure in try report.figures() {
             #expect(try String(contentsOfFile: "\(scratch.path)/out/two/\(figure.fileName)", encoding: .utf8) == figure.svg)
         }
     }
@@ -231,9 +231,9 @@ struct ReportFigureTests {
         let report = try trainedReport(twoTaskManifest(policies: ["equal", "ratio"]))
         try report.write(to: "\(scratch.path)/out/two.md")
         let markdown = try String(contentsOfFile: "\(scratch.path)/out/two.md", encoding: .utf8)
-        #expect(try folder("\(scratch.path)/out/two") == Set(report.figures.map(\.fileName)))
-        #expect(!report.figures.map(\.fileName).contains("weights-dtp.svg"))
-        #expect(imageLinks(markdown) == report.figures.map { "![\($0.title)](two/\($0.fileName))" })
+        #expect(try folder("\(scratch.path)/out/two") == Set(report.figures().map(\.fileName)))
+        #expect(try !report.figures().map(\.fileName).contains("weights-dtp.svg"))
+        #expect(try imageLinks(markdown) == report.figures().map { "![\($0.title)](two/\($0.fileName))" })
         #expect(try parsed("kpi-shape.svg", of: report).seriesNames == ["equal", "ratio gamma=1", "ratio gamma=2", "single_task task=shape"])
     }
 
@@ -242,7 +242,7 @@ struct ReportFigureTests {
         try report.write(to: "\(scratch.path)/out/two runs.md")
         let markdown = try String(contentsOfFile: "\(scratch.path)/out/two runs.md", encoding: .utf8)
         // CommonMark ends a bare link destination at a space; in angle brackets it may hold one.
-        #expect(imageLinks(markdown) == report.figures.map { "![\($0.title)](<two runs/\($0.fileName)>)" })
-        #expect(try folder("\(scratch.path)/out/two runs") == Set(report.figures.map(\.fileName)))
+        #expect(try imageLinks(markdown) == report.figures().map { "![\($0.title)](<two runs/\($0.fileName)>)" })
+        #expect(try folder("\(scratch.path)/out/two runs") == Set(report.figures().map(\.fileName)))
     }
 }

@@ -97,11 +97,11 @@ struct ReportTests {
         try report.write(to: "\(scratch.path)/out/tiny.md")
         let written = try String(contentsOfFile: "\(scratch.path)/out/tiny.md", encoding: .utf8)
         // Evaluations but no step series: the KPI curves only.
-        #expect(report.figures.map(\.fileName) == ["kpi-first.svg", "kpi-second.svg"])
-        #expect(written == report.markdown(figures: report.figures, directory: "tiny"))
+        #expect(try report.figures().map(\.fileName) == ["kpi-first.svg", "kpi-second.svg"])
+        #expect(try written == report.markdown(figures: report.figures(), directory: "tiny"))
         #expect(written.contains("\n\n![first: validation accuracy over training](tiny/kpi-first.svg)\n\n"))
         let svg = try String(contentsOfFile: "\(scratch.path)/out/tiny/kpi-first.svg", encoding: .utf8)
-        #expect(svg == report.figures[0].svg)
+        #expect(try svg == report.figures()[0].svg)
     }
 
     @Test func rewritingKeepsTheHandWrittenNotesAndNothingElseOfTheOldFile() throws {
@@ -112,7 +112,7 @@ struct ReportTests {
         try "# stale\n\n\(notes)\n\n## Old table\n| 1 |\n".write(toFile: path, atomically: true, encoding: .utf8)
         try report.write(to: path)
         let written = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(written == ReportNotes.insert(notes, into: report.markdown(figures: report.figures, directory: "tiny")))
+        #expect(try written == ReportNotes.insert(notes, into: report.markdown(figures: report.figures(), directory: "tiny")))
         #expect(!written.contains("Old table") && written.contains("\(notes)\n\n## Comparison"))
     }
 

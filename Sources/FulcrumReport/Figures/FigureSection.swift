@@ -1,9 +1,18 @@
 import Foundation
 
 extension ExperimentReport {
-    /// Every figure of the report, in the order the report shows them.
-    public var figures: [ReportFigure] {
-        kpiFigures + weightFigures + positionFigures + optionFigures + loggedSeriesFigures
+    /// The report's figures of `kinds` (all by default), in the order the report shows them; throws
+    /// when the store cannot be read, rather than leaving a figure out.
+    public func figures(_ kinds: [ReportFigure.Kind] = ReportFigure.Kind.allCases) throws -> [ReportFigure] {
+        try ReportFigure.Kind.allCases.filter(kinds.contains).flatMap { kind -> [ReportFigure] in
+            switch kind {
+            case .kpi: kpiFigures
+            case .weights: try weightFigures()
+            case .positions: positionFigures
+            case .options: optionFigures
+            case .series: try loggedSeriesFigures()
+            }
+        }
     }
 
     /// "## Figures": each figure linked from `directory` (relative to the report), grouped by kind.
@@ -19,7 +28,7 @@ extension ExperimentReport {
             lines += ["", "### \(kind.heading)", "", kind.explanation, ""]
             // A paragraph each: images on consecutive lines would sit side by side. The notebook's link
             // form, so a report named with a space (or a title with brackets) still links its images.
-            lines += ofKind.map { NotebookSession.imageLink(title: $0.title, path: "\(directory)/\($0.fileName)") }
+            lines += ofKind.map { ReportFigure.imageLink(title: $0.title, path: "\(directory)/\($0.fileName)") }
                 .joined(separator: "\n\n").components(separatedBy: "\n")
         }
         return lines

@@ -5,14 +5,13 @@ extension ExperimentReport {
     /// Columns of the tile chart: enough to see the schedule, few enough to read.
     static let tileColumns = 40
 
-    var weightFigures: [ReportFigure] {
+    func weightFigures() throws -> [ReportFigure] {
         let taskNames = experiment.tasks.map(\.name)
-        return groups.filter { !$0.isSingleTask }.compactMap { group in
+        return try groups.filter { !$0.isSingleTask }.compactMap { group in
             // step → task → weights over seeds
             var byStep: [Int: [[Double]]] = [:]
             for run in runs where group.contains(run) && run.status == .finished {
-                guard let series = try? store.stepSeries(ofRun: run.id) else { continue }
-                for row in series where row.task < taskNames.count && row.weight.isFinite {
+                for row in try store.stepSeries(ofRun: run.id) where row.task < taskNames.count && row.weight.isFinite {
                     byStep[row.step, default: taskNames.map { _ in [] }][row.task].append(row.weight)
                 }
             }

@@ -67,9 +67,9 @@ extension NotebookSession {
     private func figures(of report: ExperimentReport, kinds: [ReportFigure.Kind]) throws -> [String] {
         let experiment = report.experiment.name
         var paragraphs: [String] = []
-        let figures = report.figures
+        let figures = try report.figures(kinds)
         for kind in kinds {
-            let chosen = figures.filter { $0.kind.rawValue == kind.rawValue }
+            let chosen = figures.filter { $0.kind == kind }
             if chosen.isEmpty { paragraphs.append("_no figures of kind \(kind.rawValue)_") }
             for figure in chosen {
                 let file = paths.figureFile(experiment: experiment, fileName: figure.fileName)
@@ -78,17 +78,10 @@ extension NotebookSession {
                     try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                     try bytes.write(to: URL(fileURLWithPath: file), options: .atomic)
                 }
-                paragraphs.append(Self.imageLink(title: figure.title, path: paths.figureLink(experiment: experiment, fileName: figure.fileName)))
+                paragraphs.append(ReportFigure.imageLink(title: figure.title, path: paths.figureLink(experiment: experiment, fileName: figure.fileName)))
             }
         }
         return Array(paragraphs.map { [$0] }.joined(separator: [""]))
-    }
-
-    /// `![title](path)`, with the title's brackets escaped and a path with spaces in angle brackets.
-    static func imageLink(title: String, path: String) -> String {
-        let alt = title.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
-        let target = path.contains(where: { $0 == " " || $0 == "(" || $0 == ")" }) ? "<\(path)>" : path
-        return "![\(alt)](\(target))"
     }
 
     /// `markdown`'s lines with each heading two levels down (`#` → `###`, at most `######`), so a
