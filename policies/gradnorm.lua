@@ -8,34 +8,49 @@
 --   L̃_t  = L_t / L_t(0),  r_t = L̃_t / mean_u L̃_u     relative inverse training rate
 --   L_grad = Σ_t |G_t − Ḡ r_t^α|        with the target Ḡ r_t^α treated as a constant (§3.2)
 --   ∂L_grad/∂w_t = sign(G_t − Ḡ r_t^α) · n_t
---   w_t ← max(w_t − lr · ∂L_grad/∂w_t, 1e-4),  then  w ← T · w / Σ_u w_u   (renormalised each step, §3.2)
+--   w ← optimiser step on w with ∂L_grad/∂w,  then  w ← T · w / Σ_u w_u   (renormalised each step, §3.2)
+-- L_grad is 0 where every G_t equals its target: w_t ∝ r_t^α / n_t, scaled to Σ w = T — the
+-- equilibrium the weights settle around when the signals hold still.
+-- The optimiser is Adam, as in the paper (which states that all its optimizers are Adam, so its
+-- learning rate 0.025 for w is an Adam rate) and in the public ports (brianlan/pytorch-grad-norm,
+-- train.py, puts w in the network's Adam). Adam's step is about lr whatever the scale of n_t; plain SGD
+-- moves w_t by lr · n_t, so with gradient norms spread over two orders of magnitude its steps are too
+-- large for the tasks whose weight must be small and too small for the others.
 -- The weights start at 1. Each call returns the current weights, then updates them from this step's
 -- signals (the update uses G computed with the weights just returned, as in Algorithm 1, where w(t+1)
--- is set after the step trained on w(t)). The floor keeps a weight from reaching 0 or going negative.
+-- is set after the step trained on w(t)). A weight that a step would take to 0 or below is held at a
+-- tiny positive value (1e-6) before renormalising: a guard only, not part of the method.
 --
 -- Needs:     grad_norm, on the last shared layer (grad_norm_scope = "last_shared_layer"), as the paper
 --            applies GradNorm to the last shared layer to keep it cheap.
--- Options:   alpha = 1.5   the asymmetry α ≥ 0: how strongly tasks are pulled back to a common training
---                          rate. The paper tunes α per experiment (0.12 on its synthetic regression
---                          example, 1.5 on NYUv2); 1.5 is also LibMTL's default.
---            lr = 0.025    SGD step size for the weights (the value used for w in the paper's experiments).
+-- Options:   alpha = 1.5         the asymmetry α ≥ 0: how strongly tasks are pulled back to a common
+--                                training rate. The paper tunes α per experiment (0.12 on its synthetic
+--                                regression example, 1.5 on NYUv2); 1.5 is also LibMTL's default.
+--            lr = 0.025          step size for w (the paper's value for w, an Adam rate)
+--            optimizer = "adam"  "adam" (Kingma & Ba's defaults β = (0.9, 0.999), ε = 1e-8) or "sgd"
+--                                (w_t ← w_t − lr · ∂L_grad/∂w_t: this policy's update before issue 16,
+--                                kept to compare)
 -- Logs:      "l_grad": L_grad at this step (before the update).
+
+local learned = require("learned")
 
 local P = {
   name = "gradnorm",
   needs = { "grad_norm" },
   grad_norm_scope = "last_shared_layer",
-  defaults = { alpha = 1.5, lr = 0.025 },
+  defaults = { alpha = 1.5, lr = 0.025, optimizer = "adam" },
 }
 
-local FLOOR = 1e-4   -- smallest weight before renormalising
+local GUARD = 1e-6   -- smallest weight before renormalising: keeps w positive, nothing more
 local TINY = 1e-12   -- guards L_t(0) = 0
 
 function P:init(ctx)
   assert(self.alpha >= 0, "gradnorm: alpha must be ≥ 0")
   assert(self.lr >= 0, "gradnorm: lr must be ≥ 0")
+  assert(self.optimizer == "adam" or self.optimizer == "sgd", "gradnorm: optimizer must be \"adam\" or \"sgd\"")
   self.w = {}
   for t = 1, #ctx.tasks do self.w[t] = 1.0 end
+  self.opt = learned.optimizer(self.optimizer, #ctx.tasks)
 end
 
 function P:weights(s)
@@ -50,16 +65,19 @@ function P:weights(s)
     meanG = meanG + G[t] / T
     meanRatio = meanRatio + ratio[t] / T
   end
-  local lgrad, updated, total = 0, {}, 0
+  local lgrad, grad = 0, {}
   for t = 1, T do
     local r = meanRatio > 0 and ratio[t] / meanRatio or 1
     local gap = G[t] - meanG * r ^ self.alpha
     lgrad = lgrad + math.abs(gap)
-    local sign = gap > 0 and 1 or (gap < 0 and -1 or 0)
-    updated[t] = math.max(w[t] - self.lr * sign * s.grad_norm[t], FLOOR)
-    total = total + updated[t]
+    grad[t] = (gap > 0 and 1 or (gap < 0 and -1 or 0)) * s.grad_norm[t]
   end
-  for t = 1, T do w[t] = T * updated[t] / total end
+  local stepped, total = learned.step(self.opt, w, grad, self.lr), 0
+  for t = 1, T do
+    stepped[t] = math.max(stepped[t], GUARD)
+    total = total + stepped[t]
+  end
+  for t = 1, T do w[t] = T * stepped[t] / total end
   log("l_grad", lgrad)
   return answer
 end
