@@ -50,11 +50,26 @@ struct ManifestDataTests {
         let toy = try Manifest.load(scratch.write("t.yaml", manifest(
             data: "  dataset: gradnorm_toy\n  train_size: 64\n  val_size: 16\n  scales: [1, 100]",
             tasks: "  - { name: a, type: regression, outputs: 100, tolerance: 0.1 }\n  - { name: b, type: regression, outputs: 100, tolerance: 10 }")))
-        #expect(toy.data.inputDimension == 250 && toy.data.scales == [1, 100] && toy.data.testSize == 16)
+        #expect(toy.data.inputDimension == 250 && toy.data.scales == [1, 100] && toy.data.testSize == 16 && !toy.data.freshBatches)
         let pair = try Manifest.load(scratch.write("p.yaml", manifest(
             data: "  dataset: multi_fashion\n  train_size: 64\n  val_size: 16\n  shift: 2",
             tasks: "  - { name: left, type: classification, classes: 10 }\n  - { name: right, type: classification, classes: 10 }")))
         #expect(pair.data.inputDimension == 36 * 36 && pair.data.shift == 2)
+    }
+
+    /// `fresh_batches: true` draws every training batch anew; it is part of the runs' definition (a
+    /// different id from the fixed-set runs), and a single-task baseline trains on the same draws.
+    @Test func theToyDrawsFreshBatchesWhenAsked() throws {
+        let tasks = "  - { name: a, type: regression, outputs: 100, tolerance: 0.1 }\n  - { name: b, type: regression, outputs: 100, tolerance: 10 }"
+        let fixed = try Manifest.load(scratch.write("fixed.yaml", manifest(
+            data: "  dataset: gradnorm_toy\n  train_size: 64\n  val_size: 16\n  scales: [1, 100]", tasks: tasks)))
+        let fresh = try Manifest.load(scratch.write("fresh.yaml", manifest(
+            data: "  dataset: gradnorm_toy\n  train_size: 64\n  val_size: 16\n  scales: [1, 100]\n  fresh_batches: true", tasks: tasks)))
+        #expect(fresh.data.freshBatches && fresh.definitionHash != fixed.definitionHash)
+        let store = try RunStore(path: "\(scratch.path)/fresh.sqlite")
+        let outcomes = try ExperimentRunner(manifest: fresh, store: store).run(RunSelection(jobs: 1))
+        #expect(outcomes.map(\.run.label) == ["equal seed 1", "single_task task=a seed 1", "single_task task=b seed 1"])
+        #expect(outcomes.allSatisfy { $0.status == .finished }, "\(outcomes.compactMap(\.error))")
     }
 
     /// Each bad data section or task list, and the exact problems.
@@ -74,6 +89,10 @@ struct ManifestDataTests {
          ["tasks: multi_fashion makes two classification tasks (classes: 10): the top-left item, then the bottom-right one"]),
         ("  dataset: gradnorm_toy\n  train_size: 32\n  val_size: 8\n  scales: [1, 2, 3]", "  - { name: a, type: regression, outputs: 100, tolerance: 1 }",
          ["data.scales: expected one scale σ per task (1), got 3"]),
+        ("  dataset: gradnorm_toy\n  train_size: 32\n  val_size: 8\n  fresh_batches: 1", "  - { name: a, type: regression, outputs: 100, tolerance: 1 }",
+         ["data.fresh_batches: expected true or false, got '1'"]),
+        ("  dataset: synthetic\n  input_dim: 4\n  train_size: 32\n  val_size: 8\n  fresh_batches: true", "  - { name: a, type: binary }",
+         ["data.fresh_batches: 'fresh_batches' applies to gradnorm_toy only, not synthetic"]),
         ("  dataset: gradnorm_toy\n  train_size: 32\n  val_size: 8", "  - { name: a, type: regression, outputs: 5, tolerance: 1, noise: 0.1 }",
          ["tasks[0].noise: 'noise' applies to the synthetic data set only", "tasks[0].type: gradnorm_toy makes regression tasks (outputs: 100)"]),
     ])

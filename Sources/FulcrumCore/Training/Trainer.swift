@@ -2,7 +2,8 @@ import Foundation
 
 /// Trains a multi-task model, asking a weighting policy for the task weights at every step.
 ///
-/// Per step: forward the batch, compute each task's loss L_t and KPI κ_t and the gradient signals the
+/// Per step: take a batch (the next of a seeded shuffle of the training split, or a fresh draw when the
+/// data has `freshBatches`), forward it, compute each task's loss L_t and KPI κ_t and the gradient signals the
 /// policy needs (see `TaskGradients`), hand them to the policy, check its answer, set the gradient
 /// Σ_t w_t ∇L_t on the shared parameters and h_t ∇L_t on each head, and update. Evaluates on the validation split before the first step, every `evaluationInterval`
 /// steps, and after the last; on the test split (when there is one) before the first step and after
@@ -49,7 +50,7 @@ public final class Trainer {
         var policyTime = Duration.zero
 
         for step in 1...config.steps {
-            let batch = data.train.subset(sampler.nextBatch())
+            let batch = data.freshBatches.map { $0.draw(config.seed, step, config.batchSize) } ?? data.train.subset(sampler.nextBatch())
             let representations = model.representations(Variable(batch.inputs), pass)
             let cuts = representations.map { Variable($0.value, requiresGrad: true) }
             let outputs = model.outputs(cuts, pass)

@@ -10,7 +10,7 @@ extension Manifest {
         "synthetic": ["input_dim", "clusters"],
         "fashion_scenes": ["test_size", "canvas", "scale", "clutter", "path"],
         "multi_fashion": ["test_size", "canvas", "shift", "path"],
-        "gradnorm_toy": ["test_size", "scales"],
+        "gradnorm_toy": ["test_size", "scales", "fresh_batches"],
     ]
 
     static func parseData(_ node: ManifestNode) -> DataSection? {
@@ -42,9 +42,11 @@ extension Manifest {
                 return values.contains(where: { $0 == nil }) ? nil : values.compactMap { $0 }
             }
             if data["scales"] != nil, scales == nil { return nil }
+            guard let freshBatches = data.optional("fresh_batches", default: false, { $0.boolean() }) else { return nil }
             var section = DataSection(dataset: dataset, inputDimension: GradNormToy.inputDimension, clusters: 0, trainSize: trainSize,
                                       validationSize: validationSize, testSize: testSize, seed: UInt64(seed))
             section.scales = scales
+            section.freshBatches = freshBatches
             return section
         default:
             let defaultCanvas = dataset == "multi_fashion" ? 36 : 40

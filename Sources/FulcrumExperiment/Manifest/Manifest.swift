@@ -69,6 +69,9 @@ public struct Manifest: Sendable {
         public var shift = 0
         /// The GradNorm toy's σ_t, one per task (nil: its standard scales for the task count).
         public var scales: [Double]? = nil
+        /// The GradNorm toy's `fresh_batches`: draw a new training batch at every step (from the data
+        /// seed, the run's seed and the step) instead of sampling a fixed training set.
+        public var freshBatches = false
         /// Where the Fashion-MNIST files are.
         public var path = FashionMNIST.defaultDirectory
     }

@@ -78,6 +78,11 @@ struct ManifestNode {
         return value
     }
 
+    func boolean() -> Bool? {
+        guard node.tagName == .bool, let value = node.bool else { expected("true or false"); return nil }
+        return value
+    }
+
     func choice(_ choices: [String]) -> String? {
         let expectation = "one of: " + choices.joined(separator: ", ")
         guard node.tagName == .str, let value = node.string else { expected(expectation); return nil }

@@ -109,7 +109,8 @@ public final class ExperimentRunner: @unchecked Sendable {
         func select(_ split: MultiTaskDataset) -> MultiTaskDataset {
             MultiTaskDataset(inputs: split.inputs, targets: positions.map { split.targets[$0] })
         }
-        return DatasetSplits(train: select(full.train), validation: select(full.validation), test: full.test.map(select))
+        return DatasetSplits(train: select(full.train), validation: select(full.validation), test: full.test.map(select),
+                             freshBatches: full.freshBatches?.selecting(tasks: positions))
     }
 
     func descriptor(_ run: PlannedRun, options: [String: PolicyOption]) throws -> RunDescriptor {
@@ -165,7 +166,7 @@ final class DatasetCache: @unchecked Sendable {
                                      validationCount: data.validationSize, testCount: data.testSize, seed: data.seed)
         case "gradnorm_toy":
             return GradNormToy.make(scales: data.scales ?? GradNormToy.standardScales(tasks: tasks.count), trainCount: data.trainSize,
-                                    validationCount: data.validationSize, testCount: data.testSize, seed: data.seed)
+                                    validationCount: data.validationSize, testCount: data.testSize, seed: data.seed, freshBatches: data.freshBatches)
         default:
             return SyntheticMultiTaskData.make(
                 tasks: tasks.map { SyntheticTaskRecipe(kind: $0.spec.kind, noise: $0.noise) }, inputDimension: data.inputDimension,
