@@ -129,6 +129,8 @@ public struct Manifest: Sendable {
     public struct ReportSection: Sendable, Equatable {
         public let baseline: String?
         public let output: String?
+        /// `difficulty`: the order of task difficulty the Findings check; nil: not checked.
+        public var difficulty: DifficultyExpectation? = nil
     }
 
     public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration { variants[0].trainingConfiguration(seed: seed) }

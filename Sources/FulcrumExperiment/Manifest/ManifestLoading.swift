@@ -71,7 +71,7 @@ extension Manifest {
         let data = top.required("data").flatMap(parseData)
         let seeds = top.required("seeds").flatMap(parseSeeds)
         var policies = top.required("policies").flatMap(parsePolicies)
-        let report = parseReport(top["report"], policies: policies ?? [])
+        let report = parseReport(top["report"], policies: policies ?? [], taskNames: top["tasks"].map(rawTaskNames) ?? [])
         let singleTask = top["baselines"].map { $0.choice(["single_task"]) != nil } ?? false
         _ = top.required("tasks"); _ = top.required("model"); _ = top.required("train")
 
@@ -352,15 +352,17 @@ extension Manifest {
         }
     }
 
-    private static func parseReport(_ node: ManifestNode?, policies: [PolicyEntry]) -> ReportSection? {
+    private static func parseReport(_ node: ManifestNode?, policies: [PolicyEntry], taskNames: [String]) -> ReportSection? {
         guard let node else { return ReportSection(baseline: nil, output: nil) }
-        guard let report = node.mapping(allowed: ["baseline", "output"]) else { return nil }
+        guard let report = node.mapping(allowed: ["baseline", "output", "difficulty"]) else { return nil }
         let baseline = report["baseline"]?.string()
         if let baseline, !policies.isEmpty, !policies.contains(where: { $0.name == baseline }), let field = report["baseline"] {
             node.reading.report(field.path, field.node,
                                 "baseline '\(baseline)' is not a policy of this manifest (\(policies.map(\.name).joined(separator: ", ")))")
         }
         let output = report["output"]?.string()
-        return ReportSection(baseline: baseline, output: output)
+        let difficulty = report["difficulty"].map { parseDifficulty($0, taskNames: taskNames) }
+        if case .some(.none) = difficulty { return nil }
+        return ReportSection(baseline: baseline, output: output, difficulty: difficulty ?? nil)
     }
 }

@@ -187,6 +187,10 @@ enum StoreSchema {
                 ALTER TABLE evaluation_v5 RENAME TO evaluation;
                 """)
         }
+        migrator.registerMigration("v6: the report's expected order of task difficulty") { db in
+            // NULL for experiments recorded before (or without `report.difficulty`): nothing to check.
+            try db.execute(sql: "ALTER TABLE experiment ADD COLUMN difficulty TEXT")
+        }
         return migrator
     }
 }

@@ -20,6 +20,8 @@ public struct StoredExperiment: Sendable, Equatable {
     public let steps: Int
     public let baseline: String?
     public let reportOutput: String?
+    /// The manifest's `report.difficulty` (nil without one, and in stores written before it existed).
+    public let difficulty: DifficultyExpectation?
 }
 
 /// A run as the store knows it.
@@ -102,7 +104,8 @@ extension RunStore {
                 tasks: try JSONText.decode([StoredExperiment.Task].self, row["tasks"]),
                 policies: try JSONText.decode([String].self, row["policies"]),
                 seeds: try JSONText.decode([UInt64].self, row["seeds"]),
-                steps: row["steps"], baseline: row["baseline"], reportOutput: row["report_output"])
+                steps: row["steps"], baseline: row["baseline"], reportOutput: row["report_output"],
+                difficulty: try (row["difficulty"] as String?).map { try JSONText.decode(DifficultyExpectation.self, $0) })
         }
     }
 

@@ -62,17 +62,17 @@ extension RunStore {
         try database.write { db in
             try db.execute(sql: """
                 INSERT INTO experiment (name, description, manifest_path, manifest_hash, tasks, policies, seeds,
-                                        steps, baseline, report_output, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        steps, baseline, report_output, difficulty, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET
                     description = excluded.description, manifest_path = excluded.manifest_path,
                     manifest_hash = excluded.manifest_hash, tasks = excluded.tasks, policies = excluded.policies,
                     seeds = excluded.seeds, steps = excluded.steps, baseline = excluded.baseline,
-                    report_output = excluded.report_output, updated_at = excluded.updated_at
+                    report_output = excluded.report_output, difficulty = excluded.difficulty, updated_at = excluded.updated_at
                 """, arguments: [manifest.name, manifest.description, manifest.file, manifest.hash,
                                  try JSONText.encode(tasks), try JSONText.encode(manifest.policies.map(\.name)),
                                  try JSONText.encode(manifest.seeds), manifest.train.steps, manifest.report.baseline,
-                                 manifest.report.output, Self.timestamp()])
+                                 manifest.report.output, try manifest.report.difficulty.map { try JSONText.encode($0) }, Self.timestamp()])
         }
     }
 
