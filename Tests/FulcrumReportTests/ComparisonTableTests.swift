@@ -69,7 +69,7 @@ struct ComparisonTableTests {
         let report = try ExperimentReport(experimentNamed: "tiny", store: try store())
         // Δm against the single-task means (68, 86): a ((62−68)/68 + (82−86)/86)/2 = −6.737 %, b +0.034 %,
         // c ((70.5−68)/68 + (80−86)/86)/2 = −1.650 % (scipy/numpy by hand). Ranks per task among a, b, c:
-        // first 3, 1, 2; second 1, 2, 3. † : b first (paired p = 0.0033), c first (Welch p = 0.0099).
+        // first 3, 1, 2; second 1, 2, 3. † : b first (paired p = 0.0033, Holm 0.013), c first (Welch p = 0.0099, Holm 0.030).
         #expect(report.comparisonTable == [
             "| policy | first (accuracy) | second (accuracy) | Δm vs single-task (%) | mean rank | seeds |",
             "|---|---:|---:|---:|---:|---:|",
@@ -84,18 +84,29 @@ struct ComparisonTableTests {
     @Test func intervalsAndTestsAgainstTheBaseline() throws {
         let markdown = try ExperimentReport(experimentNamed: "tiny", store: try store()).markdown
         let lines = markdown.components(separatedBy: "\n")
-        let start = try #require(lines.firstIndex(of: "### 95 % confidence intervals and tests against `a`"))
-        // scipy.stats: t.ppf(0.975, 2) = 4.3027 → a first 62 ± 4.3027·2/√3; ttest_rel(b, a) first t = 17.32,
-        // p = 0.00332, second p = 0.2254; ttest_ind(c, a, equal_var=False) first p = 0.00987, second p = 0.4921
-        // (c ran seeds 1 and 2 only, so Welch's); t.ppf(0.975, 1) = 12.706 for c's two seeds.
-        #expect(Array(lines[(start + 4)...(start + 10)]) == [
+        let intervals = try #require(lines.firstIndex(of: "### 95 % confidence intervals"))
+        // scipy.stats: t.ppf(0.975, 2) = 4.3027 → a first 62 ± 4.3027·2/√3; t.ppf(0.975, 1) = 12.706 for c's two
+        // seeds. Bootstrap: with three seeds each value alone makes a resample with probability 1/27 = 3.7 % > 2.5 %,
+        // so the percentile interval is [min, max]; with two, exactly the two values (a quarter each).
+        #expect(Array(lines[(intervals + 4)...(intervals + 10)]) == [
             "| policy | first | second |",
             "|---|---:|---:|",
-            "| a | [57.0, 67.0] | [77.0, 87.0] |",
-            "| b | [65.4, 78.6] · +10.0, p = 0.003 | [74.4, 87.6] · -1.0, p = 0.225 |",
-            "| c | [64.1, 76.9] · +8.5, p = 0.010 W | [54.6, 105.4] · -2.0, p = 0.492 W |",
-            "| single_task task=first | [63.0, 73.0] | — |",
-            "| single_task task=second | — | [81.7, 90.3] |",
+            "| a | [57.0, 67.0] · boot [60.0, 64.0] | [77.0, 87.0] · boot [80.0, 84.0] |",
+            "| b | [65.4, 78.6] · boot [70.0, 75.0] | [74.4, 87.6] · boot [78.0, 83.0] |",
+            "| c | [64.1, 76.9] · boot [70.0, 71.0] | [54.6, 105.4] · boot [78.0, 82.0] |",
+            "| single_task task=first | [63.0, 73.0] · boot [66.0, 70.0] | — |",
+            "| single_task task=second | — | [81.7, 90.3] · boot [85.0, 88.0] |",
+        ])
+        // ttest_rel(b, a) first t = 17.32, p = 0.00332, second p = 0.2254; ttest_ind(c, a, equal_var=False) first
+        // p = 0.00987, second p = 0.4921 (c ran seeds 1 and 2 only, so Welch's). Holm over the 4: 4·0.00332 = 0.0133,
+        // 3·0.00987 = 0.0296, 2·0.2254 = 0.4508, then max(0.4921, 0.4508) = 0.4921.
+        let tests = try #require(lines.firstIndex(of: "### Tests against `a`"))
+        #expect(lines[tests + 2].contains("after Holm–Bonferroni correction across the 4 tests of this report"))
+        #expect(Array(lines[(tests + 4)...(tests + 7)]) == [
+            "| policy | first | second |",
+            "|---|---:|---:|",
+            "| b | +10.0 · p = 0.003 · Holm p = 0.013 † | -1.0 · p = 0.225 · Holm p = 0.451 |",
+            "| c | +8.5 · p = 0.010 W · Holm p = 0.030 † | -2.0 · p = 0.492 W · Holm p = 0.492 |",
         ])
     }
 

@@ -55,8 +55,9 @@ struct ReportTests {
         #expect(lines.contains("| policy | first (accuracy) | second (within ±0.5) | mean rank | seeds |"))
         #expect(lines.contains("| a | **60.0 ± 14.1** | 80.0 ± 14.1 | 1.50 | 2/2 |"))
         #expect(lines.contains("| b | 55.0 | **95.0** | 1.50 | 1/2 |"))
-        // The 95 % interval for two seeds: 60 ± t(0.975, 1) · 14.14/√2 = 60 ± 12.706 · 10 (scipy.stats.t.ppf).
-        #expect(lines.contains("| a | [-67.1, 187.1] | [-47.1, 207.1] |"))
+        // The 95 % interval for two seeds: 60 ± t(0.975, 1) · 14.14/√2 = 60 ± 12.706 · 10 (scipy.stats.t.ppf); the
+        // bootstrap's is the two values themselves (each is a resample's mean with probability ¼).
+        #expect(lines.contains("| a | [-67.1, 187.1] · boot [50.0, 70.0] | [-47.1, 207.1] · boot [70.0, 90.0] |"))
         #expect(lines.contains("| b | 2 | failed | 0 | `policy p step 3: p.lua:1: boom` |"))
         #expect(lines.first == "# tiny")
     }
