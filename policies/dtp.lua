@@ -20,6 +20,12 @@
 --   prioritize = "easy": the paper's "Dynamic Priority - Easy" row of Table 1, the mirror image of the
 --                   method: the difficulty is measured on 1 − κ̄_t, w_t = FL(1 − κ̄_t; γ_t)
 --                   = −κ̄_t^γ_t · log(1 − κ̄_t), so the task with the highest KPI gets the largest weight.
+--   warmup = N:     the first N steps train on uniform weights (w_t = 1) while κ̄ is tracked; Eq. 4
+--                   applies from step N + 1. The paper does not say where κ̄ starts. Started at the first
+--                   batch's KPI, a task that an untrained network scores exactly 0 on (a box IoU or PCK
+--                   hit rate) gets w = −log 1e-6 = 13.8 under DTP-hard and w = 0 under DTP-easy — and
+--                   with w = 0 it never trains, so its KPI never leaves 0. A short warm-up starts κ̄
+--                   from what a briefly trained network scores instead, the same way for both variants.
 --
 -- Needs:     kpi (this batch's KPI per task, in [0, 1]).
 -- Options:   gamma = 1.0             task-level focusing parameter γ ≥ 0 for every task (Table 2 uses 1 and 2)
@@ -32,6 +38,7 @@
 --            percentile = 0.5        the quantile in [0, 1] for "percentile" (0.5 = running median)
 --            renormalise = false     true: scale the weights to sum to T
 --            prioritize = "hard"     "hard" (the paper's method) or "easy" (Table 1's DTP-easy)
+--            warmup = 0              steps of uniform weights before Eq. 4 applies, a whole number ≥ 0
 -- κ̄ starts at the first batch's KPI and is clamped to [1e-6, 1 − 1e-6] so log κ̄ stays finite.
 
 local learned = require("learned")
@@ -42,6 +49,7 @@ local P = {
   defaults = {
     gamma = 1.0, gammas = {}, alpha = 0.1,
     kpi_smoothing = "ema", window = 19, percentile = 0.5, renormalise = false, prioritize = "hard",
+    warmup = 0,
   },
 }
 
@@ -64,6 +72,7 @@ function P:init(ctx)
   assert(self.window >= 1 and self.window == math.floor(self.window), "dtp: window must be a whole number ≥ 1")
   assert(self.percentile >= 0 and self.percentile <= 1, "dtp: percentile must be in [0, 1]")
   assert(self.prioritize == "hard" or self.prioritize == "easy", "dtp: prioritize must be \"hard\" or \"easy\"")
+  assert(self.warmup >= 0 and self.warmup == math.floor(self.warmup), "dtp: warmup must be a whole number ≥ 0")
   self.kbar = {}
   if self.kpi_smoothing == "percentile" then
     self.recent = {}
@@ -85,6 +94,10 @@ function P:weights(s)
     local kb = math.min(math.max(self.kbar[t], EPS), 1 - EPS)
     if self.prioritize == "easy" then kb = 1 - kb end
     w[t] = -((1 - kb) ^ self.gamma_of[t]) * math.log(kb)
+  end
+  if s.step <= self.warmup then
+    for t = 1, T do w[t] = 1.0 end
+    return w
   end
   if self.renormalise then
     local total = 0

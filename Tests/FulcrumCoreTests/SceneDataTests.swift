@@ -64,6 +64,26 @@ struct FashionSceneTests {
         }
     }
 
+    /// Blobs show outside the item, at most ⅔ + 0.1 bright, and never enter its mask, which keeps
+    /// the size the item alone would have (the rectangle of image i at the drawn scale).
+    @Test func blobClutterStaysOutOfTheTargetsAndDimmerThanTheItem() {
+        let recipe = FashionScene.Recipe(canvas: 32, scale: 0.6...1, clutter: 4, clutterKind: .blobs, clutterSize: 12)
+        var generator = SeededGenerator.stream(3, 1)
+        for index in 0..<20 {
+            let images = rectangles(20)
+            let scene = FashionScene.draw(images, index, clutterPool: Array(0..<20), recipe: recipe, generator: &generator)
+            let clutterOnly = scene.pixels.indices.filter { !scene.mask[$0] && scene.pixels[$0] > 0 }
+            #expect(!clutterOnly.isEmpty, "the blobs show")
+            #expect(clutterOnly.allSatisfy { scene.pixels[$0] <= Float(2.0 / 3 + 0.1) + 1e-6 })
+            let (height, width) = (10 + index % 11, 6 + (index * 7) % 15)
+            let box = scene.box.map { Double($0) * 32 }
+            #expect(abs((box[2] - box[0]) - Double(width) * 0.6) <= Double(width) * 0.4 + 1, "width at a scale in 0.6…1")
+            #expect(abs((box[3] - box[1]) - Double(height) * 0.6) <= Double(height) * 0.4 + 1, "height at a scale in 0.6…1")
+            #expect(box[2] - box[0] <= Double(width) + 1 && box[3] - box[1] <= Double(height) + 1, "no blob widens the mask")
+            #expect(scene.label == index)
+        }
+    }
+
     @Test func splitsDrawFromDisjointItemsAndTheSameSeedGivesTheSameScenes() {
         let make = { (seed: UInt64) in
             FashionScenes.make(train: rectangles(60), test: rectangles(10, from: 100), recipe: .init(), targets: [.label, .box],

@@ -75,6 +75,24 @@ struct TaskKindTests {
         #expect(abs(TaskKPI.maskIoU.evaluate(logits, .values(masks)) - 1.0 / 3) < 1e-12)
     }
 
+    /// An IoU of exactly 3/5 hits at 0.6, not at 0.61; three examples with IoU 2/3, 1 (both empty)
+    /// and 1/3 hit twice at 0.5 and once at 0.7, while their mean IoU is (2/3 + 1 + 1/3) / 3.
+    @Test func maskHitRateCountsExamplesAtOrAboveTheThreshold() {
+        let logits = Tensor(shape: [3, 3], scalars: [2, 1, 0.5, /* second: */ -1, -1, -1, /* third: */ 0, 1, 1])
+        let masks = Tensor(shape: [3, 3], scalars: [0, 1, 1, /* second: */ 0, 0, 0, /* third: */ 1, 0.5, 1])
+        let five = Tensor(shape: [1, 5], scalars: [1, 1, 1, 1, -1])
+        let fiveTargets = Tensor(shape: [1, 5], scalars: [0, 1, 1, 1, 1])   // P ∩ T = 3, P ∪ T = 5
+        #expect(TaskKPI.maskHitRate(threshold: 0.6).evaluate(five, .values(fiveTargets)) == 1)
+        #expect(TaskKPI.maskHitRate(threshold: 0.61).evaluate(five, .values(fiveTargets)) == 0)
+        // P = {0, 1, 2}, T = {1, 2}: 2/3; both empty: 1; P = {1, 2}, T = {0, 2}: 1/3.
+        #expect(TaskKPI.maskHitRate(threshold: 0.5).evaluate(logits, .values(masks)) == 2.0 / 3)
+        #expect(TaskKPI.maskHitRate(threshold: 0.7).evaluate(logits, .values(masks)) == 1.0 / 3)
+        #expect(abs(TaskKPI.maskIoU.evaluate(logits, .values(masks)) - (2.0 / 3 + 1 + 1.0 / 3) / 3) < 1e-12)
+        #expect(TaskKPI.maskHitRate(threshold: 0.5).isCompatible(with: .segmentation(height: 3, width: 1)))
+        #expect(!TaskKPI.maskHitRate(threshold: 0.5).isCompatible(with: .detection))
+        #expect(TaskKPI.maskHitRate(threshold: 0.5).name == "mask IoU ≥ 0.5")
+    }
+
     // MARK: Box IoU
 
     private func boxHit(_ predicted: [Float], _ target: [Float], threshold: Double = 0.5) -> Double {

@@ -72,6 +72,19 @@ struct ManifestDataTests {
         #expect(outcomes.allSatisfy { $0.status == .finished }, "\(outcomes.compactMap(\.error))")
     }
 
+    /// `data.seed: [a, b]` cycles over the manifest's seeds in their order: seeds 1, 2, 3 train on
+    /// data seeds 7, 9, 7, so runs with the same seed share their data whatever the policy.
+    @Test func aListOfDataSeedsIsCycledOverTheRunSeeds() throws {
+        let text = manifest(data: "  dataset: synthetic\n  input_dim: 4\n  train_size: 32\n  val_size: 8\n  seed: [7, 9]",
+                            tasks: "  - { name: a, type: binary }").replacingOccurrences(of: "seeds: [1]", with: "seeds: [1, 2, 3]")
+        let loaded = try Manifest.load(scratch.write("seeds.yaml", text))
+        #expect(loaded.data.seeds == [7, 9] && loaded.data.seed == 7)
+        #expect([1, 2, 3].map { loaded.data.dataSeed(forRunSeed: $0, of: loaded.seeds) } == [7, 9, 7])
+        let single = try Manifest.load(scratch.write("one.yaml", manifest(data: "  dataset: synthetic\n  input_dim: 4\n  train_size: 32\n  val_size: 8\n  seed: 5",
+                                                                           tasks: "  - { name: a, type: binary }")))
+        #expect(single.data.seeds.isEmpty && single.data.dataSeed(forRunSeed: 1, of: single.seeds) == 5)
+    }
+
     /// Each bad data section or task list, and the exact problems.
     @Test(arguments: [
         ("  dataset: synthetic\n  input_dim: 4\n  train_size: 32\n  val_size: 8\n  clutter: 2", "  - { name: a, type: binary }",
@@ -85,6 +98,12 @@ struct ManifestDataTests {
         ("  dataset: fashion_scenes\n  train_size: 32\n  val_size: 8", "  - { name: a, type: segmentation, height: 28, width: 28 }\n  - { name: b, type: classification, classes: 3 }",
          ["tasks[0].type: fashion_scenes makes classification (classes: 10), segmentation (height and width: the canvas, 40), detection and keypoints (count: 4) tasks",
           "tasks[1].type: fashion_scenes makes classification (classes: 10), segmentation (height and width: the canvas, 40), detection and keypoints (count: 4) tasks"]),
+        ("  dataset: fashion_scenes\n  train_size: 32\n  val_size: 8\n  clutter_kind: stripes\n  clutter_size: 1", "  - { name: a, type: detection }",
+         ["data.clutter_kind: expected one of: items, blobs, got 'stripes'", "data.clutter_size: expected an integer ≥ 2, got '1'"]),
+        ("  dataset: synthetic\n  input_dim: 4\n  train_size: 32\n  val_size: 8\n  seed: []", "  - { name: a, type: binary }",
+         ["data.seed: expected an integer ≥ 0 or a non-empty list of them"]),
+        ("  dataset: synthetic\n  input_dim: 4\n  train_size: 32\n  val_size: 8\n  seed: [1, -2]", "  - { name: a, type: binary }",
+         ["data.seed[1]: expected an integer ≥ 0, got '-2'"]),
         ("  dataset: multi_fashion\n  train_size: 32\n  val_size: 8", "  - { name: a, type: classification, classes: 10 }",
          ["tasks: multi_fashion makes two classification tasks (classes: 10): the top-left item, then the bottom-right one"]),
         ("  dataset: gradnorm_toy\n  train_size: 32\n  val_size: 8\n  scales: [1, 2, 3]", "  - { name: a, type: regression, outputs: 100, tolerance: 1 }",

@@ -65,7 +65,7 @@ struct ManifestTaskTypeTests {
          ["tasks[0].loss: loss mse does not fit a segmentation task; use binary_cross_entropy"]),
         ("{ name: m, type: segmentation, height: 4, width: 4, kpi: box_iou }", ["tasks[0].kpi: KPI box_iou does not fit a segmentation task"]),
         ("{ name: m, type: segmentation, height: 4, width: 4, kpi: iou }",
-         ["tasks[0].kpi: expected one of: accuracy, within_tolerance, mask_iou, box_iou, pck, got 'iou'"]),
+         ["tasks[0].kpi: expected one of: accuracy, within_tolerance, mask_iou, mask_hit_rate, box_iou, pck, got 'iou'"]),
         ("{ name: b, type: detection, outputs: 4 }", ["tasks[0].outputs: 'outputs' applies to regression tasks only"]),
         ("{ name: b, type: detection, loss: binary_cross_entropy }",
          ["tasks[0].loss: loss binary_cross_entropy does not fit a detection task; use smooth_l1"]),
@@ -80,7 +80,7 @@ struct ManifestTaskTypeTests {
         ("{ name: p, type: keypoints }", ["tasks[0].count: missing required key 'count'"]),
         ("{ name: p, type: keypoints, count: 0 }", ["tasks[0].count: expected an integer ≥ 1, got '0'"]),
         ("{ name: p, type: keypoints, count: 4, height: 4 }", ["tasks[0].height: 'height' applies to segmentation tasks only"]),
-        ("{ name: p, type: keypoints, count: 4, threshold: 0.5 }", ["tasks[0].threshold: 'threshold' applies to the box_iou KPI only"]),
+        ("{ name: p, type: keypoints, count: 4, threshold: 0.5 }", ["tasks[0].threshold: 'threshold' applies to the box_iou and mask_hit_rate KPIs only"]),
         ("{ name: p, type: keypoints, count: 4, tolerance: -1 }", ["tasks[0].tolerance: expected a tolerance > 0, got '-1'"]),
         ("{ name: p, type: keypoints, count: 4, kpi: within_tolerance }", ["tasks[0].tolerance: missing required key 'tolerance'"]),
         ("{ name: p, type: keypoints, count: 4, kpi: mask_iou }", ["tasks[0].kpi: KPI mask_iou does not fit a keypoints task"]),
@@ -90,7 +90,7 @@ struct ManifestTaskTypeTests {
          ["tasks[0].loss: loss smooth_l1 does not fit a classification task; use softmax_cross_entropy",
           "tasks[0].beta: 'beta' (the smooth-L1 threshold) applies to the smooth_l1 loss only"]),
         ("{ name: r, type: regression, outputs: 2, tolerance: 0.1, threshold: 0.5 }",
-         ["tasks[0].threshold: 'threshold' applies to the box_iou KPI only"]),
+         ["tasks[0].threshold: 'threshold' applies to the box_iou and mask_hit_rate KPIs only"]),
     ])
     func badTaskEntriesNameTheKeyPath(entry: String, expected: [String]) throws {
         let error = try #require(throws: ManifestError.self) { try Manifest.loadTasks(yaml: "- \(entry)\n", dataset: "fashion_scenes") }

@@ -18,21 +18,34 @@ public struct FashionScene: Sendable, Equatable {
         public var canvas = 40
         /// The item's side as a fraction of its 28 pixels, drawn uniformly from this range.
         public var scale: ClosedRange<Double> = 0.6...1.0
-        /// Patches of other items drawn dimmer behind the item.
+        /// Distractors drawn dimmer behind the item.
         public var clutter = 0
-        /// Side of a clutter patch, in pixels.
+        /// What a distractor is.
+        public var clutterKind = ClutterKind.items
+        /// Side of a clutter patch, in pixels (the largest diameter of a blob).
         public var clutterSize = 8
         /// Resampled intensity above which a pixel belongs to the item's mask.
         public var maskThreshold: Float = 0.1
 
-        public init(canvas: Int = 40, scale: ClosedRange<Double> = 0.6...1.0, clutter: Int = 0, clutterSize: Int = 8,
-                    maskThreshold: Float = 0.1) {
+        public init(canvas: Int = 40, scale: ClosedRange<Double> = 0.6...1.0, clutter: Int = 0, clutterKind: ClutterKind = .items,
+                    clutterSize: Int = 8, maskThreshold: Float = 0.1) {
             self.canvas = canvas
             self.scale = scale
             self.clutter = clutter
+            self.clutterKind = clutterKind
             self.clutterSize = clutterSize
             self.maskThreshold = maskThreshold
         }
+    }
+
+    /// The distractors of a scene.
+    public enum ClutterKind: String, Sendable, CaseIterable {
+        /// Square crops of other Fashion-MNIST items: they carry other classes' strokes, so they make
+        /// the class harder to read as well as the item harder to find.
+        case items
+        /// Textured ellipses: things to tell the item from when segmenting and locating it, with no
+        /// garment strokes that could pass for another class.
+        case blobs
     }
 
     /// Draws item `index` of `images` (and clutter from `clutterPool`) with `generator`.
@@ -42,7 +55,10 @@ public struct FashionScene: Sendable, Equatable {
         var pixels = [Float](repeating: 0, count: side * side)
         for _ in 0..<recipe.clutter where !clutterPool.isEmpty {
             let source = clutterPool[Int(generator.next() % UInt64(clutterPool.count))]
-            drawPatch(images, source, onto: &pixels, recipe: recipe, generator: &generator)
+            switch recipe.clutterKind {
+            case .items: drawPatch(images, source, onto: &pixels, recipe: recipe, generator: &generator)
+            case .blobs: drawBlob(onto: &pixels, recipe: recipe, generator: &generator)
+            }
         }
         let scale = recipe.scale.lowerBound + generator.uniform() * (recipe.scale.upperBound - recipe.scale.lowerBound)
         let size = min(max(Int((Double(images.rows) * scale).rounded()), 2), side)
@@ -69,6 +85,24 @@ public struct FashionScene: Sendable, Equatable {
                 let value = Float(images.pixel(index, fromRow + row, fromColumn + column)) / 255 * intensity
                 let position = (toRow + row) * recipe.canvas + toColumn + column
                 pixels[position] = max(pixels[position], value)
+            }
+        }
+    }
+
+    /// A filled ellipse with diameters of ½ to 1 × `clutterSize`, at ⅓ to ⅔ brightness with ±0.1 pixel
+    /// noise: item-sized and textured, so brightness alone does not separate it from the item.
+    private static func drawBlob(onto pixels: inout [Float], recipe: Recipe, generator: inout SeededGenerator) {
+        let side = recipe.canvas, size = Double(min(recipe.clutterSize, side))
+        let radiusX = size * (0.5 + generator.uniform() / 2) / 2, radiusY = size * (0.5 + generator.uniform() / 2) / 2
+        let centreX = radiusX + generator.uniform() * (Double(side) - 2 * radiusX)
+        let centreY = radiusY + generator.uniform() * (Double(side) - 2 * radiusY)
+        let intensity = 1.0 / 3 + generator.uniform() / 3
+        for row in 0..<side {
+            for column in 0..<side {
+                let dx = (Double(column) + 0.5 - centreX) / radiusX, dy = (Double(row) + 0.5 - centreY) / radiusY
+                guard dx * dx + dy * dy <= 1 else { continue }
+                let value = Float(min(max(intensity + (generator.uniform() - 0.5) / 5, 0), 1))
+                pixels[row * side + column] = max(pixels[row * side + column], value)
             }
         }
     }

@@ -4,19 +4,29 @@ enum SpatialKPI {
     /// Mean over examples of |P ∩ T| / |P ∪ T| with P = {logit > 0} and T = {target > 0.5}.
     /// An example whose mask and prediction are both empty was predicted perfectly: it counts 1.
     static func meanMaskIoU(_ logits: Tensor, _ masks: Tensor) -> Double {
+        let scores = maskIoUs(logits, masks)
+        return scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count)
+    }
+
+    /// The fraction of examples whose mask IoU (as in `meanMaskIoU`) is ≥ `threshold`.
+    static func maskHitRate(_ logits: Tensor, _ masks: Tensor, threshold: Double) -> Double {
+        let scores = maskIoUs(logits, masks)
+        return scores.isEmpty ? 0 : Double(scores.filter { $0 >= threshold }.count) / Double(scores.count)
+    }
+
+    /// Each example's |P ∩ T| / |P ∪ T| (1 when both are empty).
+    private static func maskIoUs(_ logits: Tensor, _ masks: Tensor) -> [Double] {
         precondition(logits.shape == masks.shape, "mask IoU: logits \(logits.shape), targets \(masks.shape)")
         let pixels = masks.columns
-        var total: Double = 0
-        for example in 0..<masks.rows {
+        return (0..<masks.rows).map { example in
             var intersection = 0, union = 0
             for i in example * pixels..<(example + 1) * pixels {
                 let predicted = logits.scalars[i] > 0, target = masks.scalars[i] > 0.5
                 if predicted && target { intersection += 1 }
                 if predicted || target { union += 1 }
             }
-            total += union == 0 ? 1 : Double(intersection) / Double(union)
+            return union == 0 ? 1 : Double(intersection) / Double(union)
         }
-        return masks.rows == 0 ? 0 : total / Double(masks.rows)
     }
 
     /// IoU of two boxes (x₀, y₀, x₁, y₁). A box with x₁ < x₀ or y₁ < y₀ has area 0, so an inverted

@@ -9,6 +9,9 @@ public enum TaskKPI: Sendable, Equatable {
     case withinTolerance(Float)
     /// Segmentation: the mean over examples of |P ∩ T| / |P ∪ T|, P = {logit > 0}, T = {target > 0.5}.
     case maskIoU
+    /// Segmentation: the fraction of examples whose mask IoU is ≥ `threshold` — a hit rate, as the
+    /// DTP paper's segmentation AP50 is (an instance counts when its mask overlaps with IoU ≥ 0.5).
+    case maskHitRate(threshold: Double)
     /// Detection: the fraction of examples whose predicted box overlaps the target with IoU ≥ `threshold`.
     case boxIoU(threshold: Double)
     /// Keypoints: the fraction of points predicted within `tolerance` × the size of the example's
@@ -20,6 +23,7 @@ public enum TaskKPI: Sendable, Equatable {
         case .accuracy: "accuracy"
         case let .withinTolerance(tolerance): "within ±\(tolerance)"
         case .maskIoU: "mask IoU"
+        case let .maskHitRate(threshold): "mask IoU ≥ \(threshold)"
         case let .boxIoU(threshold): "box IoU ≥ \(threshold)"
         case let .pck(tolerance): "PCK@\(tolerance)"
         }
@@ -47,11 +51,13 @@ public enum TaskKPI: Sendable, Equatable {
             return fraction(within, of: values.count)
         case let (.maskIoU, .values(values)):
             return SpatialKPI.meanMaskIoU(output, values)
+        case let (.maskHitRate(threshold), .values(values)):
+            return SpatialKPI.maskHitRate(output, values, threshold: threshold)
         case let (.boxIoU(threshold), .values(values)):
             return SpatialKPI.boxHitRate(output, values, threshold: threshold)
         case let (.pck(tolerance), .values(values)):
             return SpatialKPI.percentageOfCorrectKeypoints(output, values, tolerance: tolerance)
-        case (.withinTolerance, .labels), (.maskIoU, .labels), (.boxIoU, .labels), (.pck, .labels):
+        case (.withinTolerance, .labels), (.maskIoU, .labels), (.maskHitRate, .labels), (.boxIoU, .labels), (.pck, .labels):
             preconditionFailure("TaskKPI \(name) needs real-valued targets")
         }
     }
@@ -60,7 +66,7 @@ public enum TaskKPI: Sendable, Equatable {
     public func isCompatible(with kind: TaskKind) -> Bool {
         switch (self, kind) {
         case (.accuracy, .classification), (.accuracy, .binary), (.withinTolerance, .regression): true
-        case (.maskIoU, .segmentation), (.accuracy, .segmentation): true
+        case (.maskIoU, .segmentation), (.maskHitRate, .segmentation), (.accuracy, .segmentation): true
         case (.boxIoU, .detection), (.withinTolerance, .detection): true
         case (.pck, .keypoints), (.withinTolerance, .keypoints): true
         default: false

@@ -8,12 +8,20 @@ extension Manifest {
     /// The keys each data set reads, beyond `dataset`, `train_size`, `val_size` and `seed`.
     static let datasetKeys: [String: [String]] = [
         "synthetic": ["input_dim", "clusters"],
-        "fashion_scenes": ["test_size", "canvas", "scale", "clutter", "path"],
+        "fashion_scenes": ["test_size", "canvas", "scale", "clutter", "clutter_kind", "clutter_size", "path"],
         "multi_fashion": ["test_size", "canvas", "shift", "path"],
         "gradnorm_toy": ["test_size", "scales", "fresh_batches"],
     ]
 
     static func parseData(_ node: ManifestNode) -> DataSection? {
+        var seedList: [UInt64] = []
+        guard var section = parseDataSet(node, seedList: &seedList) else { return nil }
+        section.seeds = seedList
+        return section
+    }
+
+    /// The section, with `seed` the first data seed; a list of seeds goes to `seedList`.
+    private static func parseDataSet(_ node: ManifestNode, seedList: inout [UInt64]) -> DataSection? {
         let allKeys = ["dataset", "train_size", "val_size", "seed"] + datasetKeys.values.flatMap { $0 }
         guard let data = node.mapping(allowed: Array(NSOrderedSet(array: allKeys)) as? [String]) else { return nil }
         let reading = node.reading
@@ -25,8 +33,15 @@ extension Manifest {
         let trainSize = data.required("train_size")?.integer(atLeast: 1)
         let validationSize = data.required("val_size")?.integer(atLeast: 1)
         let testSize = data.optional("test_size", default: validationSize ?? 1) { $0.integer(atLeast: 1) }
-        let seed = data.optional("seed", default: 0) { $0.integer(atLeast: 0) }
-        guard let trainSize, let validationSize, let testSize, let seed else { return nil }
+        let seeds = data.optional("seed", default: [0]) { field -> [Int]? in
+            guard case .sequence = field.node else { return field.integer(atLeast: 0).map { [$0] } }
+            let values = (field.list() ?? []).map { $0.integer(atLeast: 0) }
+            if values.isEmpty { field.reading.report(field.path, field.node, "expected an integer ≥ 0 or a non-empty list of them") }
+            return values.isEmpty || values.contains(where: { $0 == nil }) ? nil : values.compactMap { $0 }
+        }
+        guard let trainSize, let validationSize, let testSize, let seeds else { return nil }
+        let seed = seeds[0]
+        if case .sequence = data["seed"]?.node { seedList = seeds.map(UInt64.init) }
 
         switch dataset {
         case "synthetic":
@@ -53,9 +68,13 @@ extension Manifest {
             let canvas = data.optional("canvas", default: defaultCanvas) { $0.integer(atLeast: FashionMNIST.imageRows) }
             let path = data.optional("path", default: FashionMNIST.defaultDirectory) { $0.string() }
             let clutter = data.optional("clutter", default: 0) { $0.integer(atLeast: 0) }
+            let clutterKind = data.optional("clutter_kind", default: FashionScene.ClutterKind.items) {
+                $0.choice(FashionScene.ClutterKind.allCases.map(\.rawValue)).flatMap(FashionScene.ClutterKind.init(rawValue:))
+            }
             let shift = data.optional("shift", default: 0) { $0.integer(atLeast: 0) }
             let scale = data.optional("scale", default: 0.6...1.0) { parseScale($0, canvas: canvas ?? defaultCanvas) }
-            guard let canvas, let path, let clutter, let shift, let scale else { return nil }
+            let clutterSize = data.optional("clutter_size", default: 8) { $0.integer(atLeast: 2) }
+            guard let canvas, let path, let clutter, let clutterKind, let clutterSize, let shift, let scale else { return nil }
             let files = FashionMNIST.Split.allCases.flatMap { [$0.imagesFile, $0.labelsFile] }
             if let missing = files.first(where: { !FileManager.default.fileExists(atPath: "\(path)/\($0)") }) {
                 reading.report(data["path"]?.path ?? "\(node.path).dataset", (data["path"] ?? data["dataset"])?.node,
@@ -67,6 +86,8 @@ extension Manifest {
             section.canvas = canvas
             section.scale = scale
             section.clutter = clutter
+            section.clutterKind = clutterKind
+            section.clutterSize = clutterSize
             section.shift = shift
             section.path = path
             return section

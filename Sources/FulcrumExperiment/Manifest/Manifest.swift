@@ -60,11 +60,18 @@ public struct Manifest: Sendable {
         /// Examples in the test split (none for the synthetic data).
         public let testSize: Int
         public let seed: UInt64
+        /// `seed: [a, b, …]`: the data seeds the runs cycle through — the i-th seed of the manifest's
+        /// `seeds` trains on data seed i mod n — so the comparison is replicated over data sets as
+        /// well as over initialisations, and runs with the same seed still share their data.
+        /// Empty: every run uses `seed`.
+        public var seeds: [UInt64] = []
         /// Side of the image sets' canvas.
         public var canvas = 0
         /// Fashion scenes: the item's scale range and clutter patches.
         public var scale: ClosedRange<Double> = 0.6...1.0
         public var clutter = 0
+        public var clutterKind = FashionScene.ClutterKind.items
+        public var clutterSize = 8
         /// MultiFashion: how far each item may move towards the centre.
         public var shift = 0
         /// The GradNorm toy's σ_t, one per task (nil: its standard scales for the task count).
@@ -160,5 +167,15 @@ extension Manifest.Variant {
     public var label: String {
         let task = taskPositions == nil ? [] : ["task=\(tasks.map(\.spec.name).joined(separator: ","))"]
         return (task + point.map(\.description)).joined(separator: " ")
+    }
+}
+
+extension Manifest.DataSection {
+    /// The data seed of a run whose seed is `runSeed`: `seeds` cycled over the manifest's `seeds` in
+    /// their order (an unknown seed — a run picked by hand — takes its value mod n), else `seed`.
+    public func dataSeed(forRunSeed runSeed: UInt64, of manifestSeeds: [UInt64]) -> UInt64 {
+        guard !seeds.isEmpty else { return seed }
+        let index = manifestSeeds.firstIndex(of: runSeed) ?? Int(runSeed % UInt64(seeds.count))
+        return seeds[index % seeds.count]
     }
 }

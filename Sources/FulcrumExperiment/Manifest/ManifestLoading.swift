@@ -268,20 +268,22 @@ extension Manifest {
         case .keypoints: "pck"
         case .classification, .binary: "accuracy"
         }
-        let kpiName = task["kpi"].flatMap { $0.choice(["accuracy", "within_tolerance", "mask_iou", "box_iou", "pck"]) } ?? defaultName
+        let kpiName = task["kpi"].flatMap { $0.choice(["accuracy", "within_tolerance", "mask_iou", "mask_hit_rate", "box_iou", "pck"]) } ?? defaultName
         let tolerance = { (field: ManifestNode) in field.number(in: 1e-12...Double.greatestFiniteMagnitude, "a tolerance > 0") }
+        let threshold = { task.optional("threshold", default: 0.5) { $0.number(in: 1e-12...1, "an IoU threshold in (0, 1]") } }
         let kpi: TaskKPI? = switch kpiName {
         case "within_tolerance": task.required("tolerance").flatMap(tolerance).map { .withinTolerance(Float($0)) }
         case "mask_iou": .maskIoU
-        case "box_iou": task.optional("threshold", default: 0.5) { $0.number(in: 1e-12...1, "an IoU threshold in (0, 1]") }.map { .boxIoU(threshold: $0) }
+        case "box_iou": threshold().map { .boxIoU(threshold: $0) }
+        case "mask_hit_rate": threshold().map { .maskHitRate(threshold: $0) }
         case "pck": task.optional("tolerance", default: 0.1, tolerance).map { .pck(tolerance: $0) }
         default: .accuracy
         }
         if !["within_tolerance", "pck"].contains(kpiName), let field = task["tolerance"] {
             task.owner.reading.report(field.path, field.node, "'tolerance' applies to the within_tolerance and pck KPIs only")
         }
-        if kpiName != "box_iou", let field = task["threshold"] {
-            task.owner.reading.report(field.path, field.node, "'threshold' applies to the box_iou KPI only")
+        if !["box_iou", "mask_hit_rate"].contains(kpiName), let field = task["threshold"] {
+            task.owner.reading.report(field.path, field.node, "'threshold' applies to the box_iou and mask_hit_rate KPIs only")
         }
         return (kpi, kpiName)
     }

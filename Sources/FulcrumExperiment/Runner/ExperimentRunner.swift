@@ -104,7 +104,8 @@ public final class ExperimentRunner: @unchecked Sendable {
         let positions = run.variant.taskPositions ?? Array(manifest.tasks.indices)
         var tasks = manifest.tasks
         for (task, position) in zip(run.variant.tasks, positions) { tasks[position] = task }
-        let full = try datasets.splits(for: manifest.data, tasks: tasks)
+        let full = try datasets.splits(for: manifest.data, tasks: tasks,
+                                       seed: manifest.data.dataSeed(forRunSeed: run.seed, of: manifest.seeds))
         guard run.variant.taskPositions != nil else { return full }
         func select(_ split: MultiTaskDataset) -> MultiTaskDataset {
             MultiTaskDataset(inputs: split.inputs, targets: positions.map { split.targets[$0] })
@@ -135,17 +136,17 @@ final class DatasetCache: @unchecked Sendable {
     private var splits: [String: DatasetSplits] = [:]
     private var fashionMNIST: [String: (train: LabelledImages, test: LabelledImages)] = [:]
 
-    func splits(for data: Manifest.DataSection, tasks: [Manifest.ManifestTask]) throws -> DatasetSplits {
-        let key = "\(data)|" + tasks.map { "\($0.spec.kind)/\($0.noise)" }.joined(separator: ";")
+    func splits(for data: Manifest.DataSection, tasks: [Manifest.ManifestTask], seed: UInt64) throws -> DatasetSplits {
+        let key = "\(data)|\(seed)|" + tasks.map { "\($0.spec.kind)/\($0.noise)" }.joined(separator: ";")
         return try lock.withLock {
             if let cached = splits[key] { return cached }
-            let made = try make(data, tasks)
+            let made = try make(data, tasks, seed: seed)
             splits[key] = made
             return made
         }
     }
 
-    private func make(_ data: Manifest.DataSection, _ tasks: [Manifest.ManifestTask]) throws -> DatasetSplits {
+    private func make(_ data: Manifest.DataSection, _ tasks: [Manifest.ManifestTask], seed: UInt64) throws -> DatasetSplits {
         switch data.dataset {
         case "fashion_scenes":
             let images = try images(at: data.path)
@@ -157,20 +158,21 @@ final class DatasetCache: @unchecked Sendable {
                 default: .label
                 }
             }
-            let recipe = FashionScene.Recipe(canvas: data.canvas, scale: data.scale, clutter: data.clutter)
+            let recipe = FashionScene.Recipe(canvas: data.canvas, scale: data.scale, clutter: data.clutter, clutterKind: data.clutterKind,
+                                             clutterSize: data.clutterSize)
             return FashionScenes.make(train: images.train, test: images.test, recipe: recipe, targets: targets, trainCount: data.trainSize,
-                                      validationCount: data.validationSize, testCount: data.testSize, seed: data.seed)
+                                      validationCount: data.validationSize, testCount: data.testSize, seed: seed)
         case "multi_fashion":
             let images = try images(at: data.path)
             return MultiFashion.make(train: images.train, test: images.test, canvas: data.canvas, shift: data.shift, trainCount: data.trainSize,
-                                     validationCount: data.validationSize, testCount: data.testSize, seed: data.seed)
+                                     validationCount: data.validationSize, testCount: data.testSize, seed: seed)
         case "gradnorm_toy":
             return GradNormToy.make(scales: data.scales ?? GradNormToy.standardScales(tasks: tasks.count), trainCount: data.trainSize,
-                                    validationCount: data.validationSize, testCount: data.testSize, seed: data.seed, freshBatches: data.freshBatches)
+                                    validationCount: data.validationSize, testCount: data.testSize, seed: seed, freshBatches: data.freshBatches)
         default:
             return SyntheticMultiTaskData.make(
                 tasks: tasks.map { SyntheticTaskRecipe(kind: $0.spec.kind, noise: $0.noise) }, inputDimension: data.inputDimension,
-                clusters: data.clusters, trainCount: data.trainSize, validationCount: data.validationSize, seed: data.seed)
+                clusters: data.clusters, trainCount: data.trainSize, validationCount: data.validationSize, seed: seed)
         }
     }
 

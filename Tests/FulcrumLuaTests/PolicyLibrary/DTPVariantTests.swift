@@ -78,6 +78,24 @@ struct DTPVariantTests {
         }
     }
 
+    /// warmup = 4: steps 1–4 answer 1 for every task while κ̄ follows the KPIs, so from step 5 on the
+    /// weights are Eq. 4's on the same κ̄ as without a warm-up — for DTP-hard and DTP-easy alike. A task
+    /// scored 0 at first (κ = 0, 0, 0.2, 0.4, …) is not starved by DTP-easy during the warm-up.
+    @Test func warmupTrainsOnUniformWeightsWhileTheKPIIsTracked() throws {
+        let trace = handMadeTrace(kpis: [[0.9, 0], [0.9, 0], [0.9, 0.2], [0.9, 0.4], [0.9, 0.5], [0.9, 0.6]])
+        for prioritize in ["hard", "easy"] {
+            let plain = try run("dtp", options: ["prioritize": .string(prioritize)], on: trace)
+            let warm = try run("dtp", options: ["prioritize": .string(prioritize), "warmup": .number(4)], on: trace)
+            for step in 0..<4 { #expect(warm.weights[step].shared == [1, 1], "\(prioritize) step \(step + 1)") }
+            for step in 4..<6 { #expect(Linear.maxDifference(warm.weights[step].shared, plain.weights[step].shared) < 1e-15) }
+        }
+        // By hand, DTP-easy at step 5: κ̄₂ = EMA of 0, 0, 0.2, 0.4, 0.5 = 0.1·0.5 + 0.9·(0.1·0.4 + 0.9·(0.1·0.2)).
+        let kbar = 0.1 * 0.5 + 0.9 * (0.1 * 0.4 + 0.9 * (0.1 * 0.2))
+        let easy = try run("dtp", options: ["prioritize": .string("easy"), "warmup": .number(4)], on: trace)
+        #expect(abs(easy.weights[4].shared[1] - (-kbar * log(1 - kbar))) < 1e-15)
+        #expect(easy.weights[4].shared[1] > 0)
+    }
+
     @Test func badVariantOptionsAreInitErrors() throws {
         let cases: [([String: PolicyOption], String)] = [
             (["gammas": .list([.number(1)])], "gammas has 1 entries, expected 2"),
@@ -86,6 +104,8 @@ struct DTPVariantTests {
             (["window": .number(0)], "window must be a whole number ≥ 1"),
             (["window": .number(2.5)], "window must be a whole number ≥ 1"),
             (["percentile": .number(1.5)], "percentile must be in [0, 1]"),
+            (["warmup": .number(-1)], "warmup must be a whole number ≥ 0"),
+            (["warmup": .number(2.5)], "warmup must be a whole number ≥ 0"),
         ]
         for (options, message) in cases {
             let policy = try LuaPolicy(file: shippedPolicy("dtp"), options: options)
