@@ -3,8 +3,9 @@ import FulcrumCore
 import FulcrumExperiment
 
 /// The Markdown report of one experiment: the comparison of its policies over seeds (the DTP paper's
-/// Table 1, with confidence intervals, tests against the baseline, Δm and mean rank), the figures,
-/// the cost of the runs, the runs that failed, and what it takes to reproduce them.
+/// Table 1, with confidence intervals, Holm-corrected tests against the baseline, Δm and mean rank),
+/// the findings generated from it with the set-up checks, the figures, the cost of the runs, the runs
+/// that failed, and what it takes to reproduce them.
 public struct ExperimentReport {
     public let experiment: StoredExperiment
     public let runs: [StoredRun]
@@ -16,6 +17,9 @@ public struct ExperimentReport {
     public let finalEvaluations: [String: StoredEvaluation]
     /// Test evaluations (before the first step and after the last) of each finished run that has them.
     public let testEvaluations: [String: [StoredEvaluation]]
+    /// Σ_t w_t, the sum of the weights the trainer applied, at each recorded step of each finished
+    /// multi-task run, by run id (the Findings' step-size check and its figure).
+    let weightSums: [String: [(step: Int, sum: Double)]]
 
     public enum ReportError: Error, CustomStringConvertible {
         case unknownExperiment(String, known: [String])
@@ -43,11 +47,14 @@ public struct ExperimentReport {
         runs = try store.runs(of: experiment)
         groups = RunGroup.groups(of: runs, policyOrder: experiment.policies, taskOrder: experiment.tasks.map(\.name))
         var validation: [String: [StoredEvaluation]] = [:], tests: [String: [StoredEvaluation]] = [:]
+        var sums: [String: [(step: Int, sum: Double)]] = [:]
         for run in runs where run.status == .finished {
             validation[run.id] = try store.evaluations(ofRun: run.id)
             let test = try store.evaluations(ofRun: run.id, split: .test)
             if !test.isEmpty { tests[run.id] = test }
+            if run.tasks == nil { sums[run.id] = try Self.weightSums(store.stepSeries(ofRun: run.id)) }
         }
+        weightSums = sums.filter { !$0.value.isEmpty }
         validationEvaluations = validation
         finalEvaluations = validation.compactMapValues(\.last)
         testEvaluations = tests
@@ -78,6 +85,7 @@ public struct ExperimentReport {
         let sections = [
             heading,
             comparisonSection,
+            findingsSection,
             validationKPISection,
             lossRatioSection,
             taskPositionSection,

@@ -6,6 +6,8 @@ public struct ReportFigure: Sendable, Equatable {
         case kpi
         /// Per policy: the task weights over training, lines and the DTP paper's Fig. 3 tiles.
         case weights
+        /// Σ_t w_t over training, a line per policy, against T.
+        case weightSum = "weight-sum"
         /// Ordering sweeps: the Fig. 4 box plots of KPI by position in the hierarchy.
         case positions
         /// Option sweeps: final KPI against the option's value.

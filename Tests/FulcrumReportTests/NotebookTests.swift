@@ -229,7 +229,7 @@ struct NotebookSessionTests {
             "--policies needs --as NAME: a manifest with other policies or another baseline is an experiment of its own")) {
             try parse("run m.yaml --policies a")
         }
-        #expect(throws: NotebookError(file: "nb.md", line: 7, message: "unknown figure kind 'bars'; kinds: kpi, weights, positions, options, series")) {
+        #expect(throws: NotebookError(file: "nb.md", line: 7, message: "unknown figure kind 'bars'; kinds: kpi, weights, weight-sum, positions, options, series")) {
             try parse("report v --figures bars")
         }
     }

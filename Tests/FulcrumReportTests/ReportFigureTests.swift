@@ -85,9 +85,9 @@ struct ReportFigureTests {
         #expect(try report.figures().map(\.fileName) == [
             "kpi-shape.svg", "kpi-size.svg",
             "weights-equal.svg", "weights-dtp.svg", "weights-ratio-gamma-1.svg", "weights-ratio-gamma-2.svg",
-            "options-policies-ratio-options-gamma.svg", "series-ratio.svg",
+            "weight-sum-over-training.svg", "options-policies-ratio-options-gamma.svg", "series-ratio.svg",
         ])
-        #expect(try report.figures().map(\.kind) == [.kpi, .kpi, .weights, .weights, .weights, .weights, .options, .series])
+        #expect(try report.figures().map(\.kind) == [.kpi, .kpi, .weights, .weights, .weights, .weights, .weightSum, .options, .series])
     }
 
     @Test func everyFigureIsAWellFormedSVGWithoutNonFiniteNumbers() throws {

@@ -60,6 +60,9 @@ struct ReportTests {
         #expect(lines.contains("| a | [-67.1, 187.1] · boot [50.0, 70.0] | [-47.1, 207.1] · boot [70.0, 90.0] |"))
         #expect(lines.contains("| b | 2 | failed | 0 | `policy p step 3: p.lua:1: boom` |"))
         #expect(lines.first == "# tiny")
+        // No baseline: every row's convergence is checked, but the last 20 % of training (steps 8–10) holds one evaluation.
+        #expect(lines.contains("  - not checked — a: steps 8–10 (1 evaluation); evaluate more often (`train.eval_every`) to check."))
+        #expect(lines.contains("  - not checked — b: steps 8–10 (1 evaluation); evaluate more often (`train.eval_every`) to check."))
     }
 
     @Test func sweepPointsAndSingleTaskBaselinesAreRowsOfTheirOwn() throws {

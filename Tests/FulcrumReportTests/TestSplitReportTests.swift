@@ -75,7 +75,7 @@ struct TestSplitReportTests {
         let report = try ExperimentReport(experimentNamed: "tiny", store: try store(runs))
         let markdown = report.markdown
         let lines = markdown.components(separatedBy: "\n")
-        #expect(sections(markdown) == ["## Comparison", "## Final validation KPI", "## Test loss relative to the start",
+        #expect(sections(markdown) == ["## Comparison", "## Findings", "## Final validation KPI", "## Test loss relative to the start",
                                        "## Cost", "## Runs that did not finish", "## Reproducibility"])
         #expect(markdown.contains("KPI in %: the held-out test split's KPI after the last step; mean ± sample std over seeds."))
         let test = try #require(markdown.range(of: "## Comparison")), validation = try #require(markdown.range(of: "## Final validation KPI"))
@@ -109,7 +109,8 @@ struct TestSplitReportTests {
 
     @Test func anExperimentWithAClassificationTaskHasNoLossRatioTable() throws {
         let markdown = try ExperimentReport(experimentNamed: "tiny", store: try store(runs, secondType: "classification, classes: 2")).markdown
-        #expect(sections(markdown) == ["## Comparison", "## Final validation KPI", "## Cost", "## Runs that did not finish", "## Reproducibility"])
+        #expect(sections(markdown) == ["## Comparison", "## Findings", "## Final validation KPI", "## Cost", "## Runs that did not finish",
+                                       "## Reproducibility"])
         #expect(markdown.contains("| policy | first (within ±0.5) | second (accuracy) | mean rank | seeds |"))
     }
 
@@ -121,7 +122,7 @@ struct TestSplitReportTests {
         try store.appendEvaluation(EvaluationRecord(step: 10, loss: [1, 1], kpi: [0.5, 0.25]), run: "v1")
         try store.endRun("v1", RunEnding(status: .finished, wallSeconds: 1))
         let report = try ExperimentReport(experimentNamed: "tiny", store: store)
-        #expect(sections(report.markdown) == ["## Comparison", "## Cost", "## Reproducibility"])
+        #expect(sections(report.markdown) == ["## Comparison", "## Findings", "## Cost", "## Reproducibility"])
         #expect(report.comparisonSplit == .validation && report.comparisonTable[2] == "| a | **50.0** | **25.0** | 1.00 | 1/2 |")
         #expect(report.testEvaluations.isEmpty && report.finalTestEvaluations.isEmpty)
     }

@@ -8,6 +8,7 @@ extension ExperimentReport {
             switch kind {
             case .kpi: kpiFigures
             case .weights: try weightFigures()
+            case .weightSum: weightSumFigures
             case .positions: positionFigures
             case .options: optionFigures
             case .series: try loggedSeriesFigures()
@@ -87,6 +88,7 @@ extension ReportFigure.Kind {
         switch self {
         case .kpi: "Validation KPI over training"
         case .weights: "Task weights over training"
+        case .weightSum: "Sum of the task weights over training"
         case .positions: "KPI by position in the task hierarchy"
         case .options: "KPI against the swept settings"
         case .series: "Series the policies logged"
@@ -98,6 +100,9 @@ extension ReportFigure.Kind {
         case .kpi: "Per task: the mean over seeds at each evaluation, the band spanning the seeds' lowest to highest value."
         case .weights: "Per policy: each task's weight (mean over seeds), then the DTP paper's Fig. 3 tiles — each task's share "
             + "w_t / Σ_u w_u of the weight per stretch of training, darker = higher priority."
+        case .weightSum: "Per policy: Σ_t w_t, the sum of the weights the trainer applied (mean over seeds), against T, the "
+            + "sum of uniform weights (dashed line). The sum scales every gradient step: a policy far from T trains at a "
+            + "different step size than uniform weighting (Findings, set-up checks)."
         case .positions: "The DTP paper's Fig. 4: each task's final KPI at each position over its mean KPI at position 1 "
             + "(box: quartiles and median; whiskers: range); above the line at 1 the task does better than first."
         case .options: "Per swept numeric setting and task: the final KPI (mean ± sample std over seeds) at each value."
