@@ -80,7 +80,7 @@ struct ManifestValidationTests {
         let error = try #require(throws: ManifestError.self) { try Manifest.load(file) }
         #expect(error.description == """
             \(file):22: train.lr: expected a learning rate in (0, 1000], got 'fast'
-            \(file):26: policies.dtp.options: unknown option 'gama'; valid options: alpha, gamma, gammas, kpi_smoothing, percentile, prioritize, renormalise, window
+            \(file):26: policies.dtp.options: unknown option 'gama'; valid options: alpha, gamma, gammas, kpi_smoothing, percentile, prioritize, renormalise, warmup, window
             """)
         let typed = scratch.write("t.yaml", tinyManifest(
             policies: "  dtp: { script: \(repositoryRoot)/policies/dtp.lua, options: { alpha: yes } }"))

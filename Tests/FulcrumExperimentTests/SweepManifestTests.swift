@@ -132,7 +132,7 @@ struct SweepManifestTests {
         ("sweep:\n  train.lr: [0.1, -1]", ["train.lr: expected a learning rate in (0, 1000], got '-1'"]),
         ("sweep:\n  model.task_order: permutations", ["model.task_order: 'task_order' applies to the task_hierarchy architecture only"]),
         ("sweep:\n  policies.dtp.options.gama: [1]",
-         ["sweep.policies.dtp.options.gama: unknown option 'gama'; valid options: alpha, gamma, gammas, kpi_smoothing, percentile, prioritize, renormalise, window"]),
+         ["sweep.policies.dtp.options.gama: unknown option 'gama'; valid options: alpha, gamma, gammas, kpi_smoothing, percentile, prioritize, renormalise, warmup, window"]),
         ("sweep:\n  policies.dtp.options.gamma: [1, fast]", ["sweep.policies.dtp.options.gamma: option 'gamma' must be a number like its default 1, got string \"fast\""]),
         ("baselines: everything", ["baselines: expected one of: single_task, got 'everything'"]),
         ("sweep:\n  train.lr: [0.1]\n  model.depth: [1]\n  data.seed: [2]",

@@ -12,7 +12,7 @@ struct PolicyOptionsAndSandboxTests {
         let error = #expect(throws: LuaPolicyError.self) {
             try LuaPolicy(file: shippedPolicy("dtp"), options: ["gama": .number(2)])
         }
-        #expect(error?.description == "policy dtp options: unknown option 'gama'; valid options: alpha, gamma, gammas, kpi_smoothing, percentile, prioritize, renormalise, window")
+        #expect(error?.description == "policy dtp options: unknown option 'gama'; valid options: alpha, gamma, gammas, kpi_smoothing, percentile, prioritize, renormalise, warmup, window")
     }
 
     @Test func optionOfTheWrongTypeIsRejected() {
