@@ -7,7 +7,7 @@ import Testing
 @Suite("Shipped manifests")
 struct ShippedManifestTests {
     static let manifests = ["quickstart", "fashion-mnist", "dtp-table1", "dtp-table2", "dtp-fig4-orderings",
-                            "dtp-table3-architectures", "gradnorm-toy", "multifashion"]
+                            "dtp-table3-architectures", "gradnorm-toy", "gradnorm-toy-t2", "multifashion"]
     let scratch = ScratchDirectory()
 
     @Test func everyManifestInTheDirectoryIsListedHere() throws {
