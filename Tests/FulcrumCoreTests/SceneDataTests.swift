@@ -84,6 +84,20 @@ struct FashionSceneTests {
         }
     }
 
+    /// Coarse labels fold Fashion-MNIST's ten classes into five kinds of garment, and only the label changes.
+    @Test func coarseLabelsFoldTheTenClassesIntoFiveGarmentKinds() {
+        #expect((0..<10).map(FashionScene.Labels.coarse.label(ofFashionClass:)) == [0, 1, 0, 2, 0, 3, 0, 3, 4, 3])
+        #expect((0..<10).map(FashionScene.Labels.fine.label(ofFashionClass:)) == Array(0..<10))
+        let images = rectangles(10)
+        var fine = SeededGenerator.stream(5, 5), coarse = SeededGenerator.stream(5, 5)
+        for index in 0..<10 {
+            let a = FashionScene.draw(images, index, clutterPool: [], recipe: .init(canvas: 32), generator: &fine)
+            let b = FashionScene.draw(images, index, clutterPool: [], recipe: .init(canvas: 32, labels: .coarse), generator: &coarse)
+            #expect(a.pixels == b.pixels && a.mask == b.mask && a.box == b.box && a.label == index)
+            #expect(b.label == FashionScene.Labels.coarse.label(ofFashionClass: index))
+        }
+    }
+
     @Test func splitsDrawFromDisjointItemsAndTheSameSeedGivesTheSameScenes() {
         let make = { (seed: UInt64) in
             FashionScenes.make(train: rectangles(60), test: rectangles(10, from: 100), recipe: .init(), targets: [.label, .box],

@@ -26,15 +26,36 @@ public struct FashionScene: Sendable, Equatable {
         public var clutterSize = 8
         /// Resampled intensity above which a pixel belongs to the item's mask.
         public var maskThreshold: Float = 0.1
+        /// Which class a scene's label names.
+        public var labels = Labels.fine
 
         public init(canvas: Int = 40, scale: ClosedRange<Double> = 0.6...1.0, clutter: Int = 0, clutterKind: ClutterKind = .items,
-                    clutterSize: Int = 8, maskThreshold: Float = 0.1) {
+                    clutterSize: Int = 8, maskThreshold: Float = 0.1, labels: Labels = .fine) {
             self.canvas = canvas
             self.scale = scale
             self.clutter = clutter
             self.clutterKind = clutterKind
             self.clutterSize = clutterSize
             self.maskThreshold = maskThreshold
+            self.labels = labels
+        }
+    }
+
+    /// The classes of a scene's item.
+    public enum Labels: String, Sendable, CaseIterable {
+        /// Fashion-MNIST's ten classes.
+        case fine
+        /// Five kinds of garment: tops (T-shirt, pullover, coat, shirt — the four classes Fashion-MNIST
+        /// classifiers confuse most), trousers, dresses, footwear (sandal, sneaker, ankle boot), bags.
+        case coarse
+
+        public var classCount: Int { self == .fine ? 10 : 5 }
+
+        /// The label of Fashion-MNIST class `fine` (0 T-shirt/top, 1 trouser, 2 pullover, 3 dress,
+        /// 4 coat, 5 sandal, 6 shirt, 7 sneaker, 8 bag, 9 ankle boot).
+        public func label(ofFashionClass fine: Int) -> Int {
+            guard self == .coarse else { return fine }
+            return [0, 1, 0, 2, 0, 3, 0, 3, 4, 3][fine]
         }
     }
 
@@ -68,7 +89,7 @@ public struct FashionScene: Sendable, Equatable {
         placement.draw(images, index, onto: &pixels, width: side) { position, value in
             if value > recipe.maskThreshold { mask[position] = true }
         }
-        return FashionScene(pixels: pixels, label: images.labels[index], mask: mask, canvas: side)
+        return FashionScene(pixels: pixels, label: recipe.labels.label(ofFashionClass: images.labels[index]), mask: mask, canvas: side)
     }
 
     /// A `clutterSize` square crop of another item, at half to two thirds of its brightness.

@@ -8,7 +8,7 @@ extension Manifest {
     /// The keys each data set reads, beyond `dataset`, `train_size`, `val_size` and `seed`.
     static let datasetKeys: [String: [String]] = [
         "synthetic": ["input_dim", "clusters"],
-        "fashion_scenes": ["test_size", "canvas", "scale", "clutter", "clutter_kind", "clutter_size", "path"],
+        "fashion_scenes": ["test_size", "canvas", "scale", "clutter", "clutter_kind", "clutter_size", "labels", "path"],
         "multi_fashion": ["test_size", "canvas", "shift", "path"],
         "gradnorm_toy": ["test_size", "scales", "fresh_batches"],
     ]
@@ -74,7 +74,10 @@ extension Manifest {
             let shift = data.optional("shift", default: 0) { $0.integer(atLeast: 0) }
             let scale = data.optional("scale", default: 0.6...1.0) { parseScale($0, canvas: canvas ?? defaultCanvas) }
             let clutterSize = data.optional("clutter_size", default: 8) { $0.integer(atLeast: 2) }
-            guard let canvas, let path, let clutter, let clutterKind, let clutterSize, let shift, let scale else { return nil }
+            let labels = data.optional("labels", default: FashionScene.Labels.fine) {
+                $0.choice(FashionScene.Labels.allCases.map(\.rawValue)).flatMap(FashionScene.Labels.init(rawValue:))
+            }
+            guard let canvas, let path, let clutter, let clutterKind, let clutterSize, let labels, let shift, let scale else { return nil }
             let files = FashionMNIST.Split.allCases.flatMap { [$0.imagesFile, $0.labelsFile] }
             if let missing = files.first(where: { !FileManager.default.fileExists(atPath: "\(path)/\($0)") }) {
                 reading.report(data["path"]?.path ?? "\(node.path).dataset", (data["path"] ?? data["dataset"])?.node,
@@ -88,6 +91,7 @@ extension Manifest {
             section.clutter = clutter
             section.clutterKind = clutterKind
             section.clutterSize = clutterSize
+            section.labels = labels
             section.shift = shift
             section.path = path
             return section
@@ -120,7 +124,7 @@ extension Manifest {
         case "fashion_scenes":
             for (index, task) in tasks.enumerated() {
                 let fits = switch task.spec.kind {
-                case let .classification(classes): classes == 10
+                case let .classification(classes): classes == data.labels.classCount
                 case let .segmentation(height, width): height == data.canvas && width == data.canvas
                 case .detection: true
                 case let .keypoints(count): count == 4
@@ -128,7 +132,7 @@ extension Manifest {
                 }
                 if !fits {
                     reading.report("\(node.path)[\(index)].type", item(index).node,
-                                   "fashion_scenes makes classification (classes: 10), segmentation (height and width: the canvas, \(data.canvas)), detection and keypoints (count: 4) tasks")
+                                   "fashion_scenes makes classification (classes: \(data.labels.classCount)), segmentation (height and width: the canvas, \(data.canvas)), detection and keypoints (count: 4) tasks")
                 }
             }
         case "multi_fashion":

@@ -72,6 +72,7 @@ public struct Manifest: Sendable {
         public var clutter = 0
         public var clutterKind = FashionScene.ClutterKind.items
         public var clutterSize = 8
+        public var labels = FashionScene.Labels.fine
         /// MultiFashion: how far each item may move towards the centre.
         public var shift = 0
         /// The GradNorm toy's σ_t, one per task (nil: its standard scales for the task count).

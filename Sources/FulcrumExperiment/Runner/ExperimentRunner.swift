@@ -159,7 +159,7 @@ final class DatasetCache: @unchecked Sendable {
                 }
             }
             let recipe = FashionScene.Recipe(canvas: data.canvas, scale: data.scale, clutter: data.clutter, clutterKind: data.clutterKind,
-                                             clutterSize: data.clutterSize)
+                                             clutterSize: data.clutterSize, labels: data.labels)
             return FashionScenes.make(train: images.train, test: images.test, recipe: recipe, targets: targets, trainCount: data.trainSize,
                                       validationCount: data.validationSize, testCount: data.testSize, seed: seed)
         case "multi_fashion":
