@@ -138,11 +138,12 @@ struct FindingsTests {
             "  - **pass** — single_task task=mid, steps 8–10 (2 evaluations): mid 0.10 (pass) points.",
             "  - **pass** — single_task task=hard, steps 8–10 (2 evaluations): hard 0.10 (pass) points.",
             "- Step size: Σw, the sum of the task weights the trainer applied (mean over seeds), at the first recorded step and "
-                + "averaged over the last 20 % of training, against T = 3, the sum of uniform weights; a late Σw below 0.5 T or "
-                + "above 2 T fails (the policy trains at a different step size than uniform weighting):",
-            "  - **pass** — base: 3.00 at step 1, 3.00 late (1.00 T).",
-            "  - **fail** — up: 7.50 at step 1, 7.50 late (2.50 T): trains at a different step size than uniform weighting.",
-            "  - **fail** — down: 3.00 at step 1, 0.34 late (0.11 T): trains at a different step size than uniform weighting.",
+                + "averaged over the last 20 % of training; a late Σw below 0.5 or above 2 times the first fails — adaptive "
+                + "optimisers such as Adam cancel a constant scale of the loss, not one that drifts during training. In brackets: "
+                + "late Σw over the first, and over T = 3, the sum of uniform weights (which matters under plain SGD):",
+            "  - **pass** — base: 3.00 at step 1, 3.00 late (×1.00; 1.00 T).",
+            "  - **pass** — up: 7.50 at step 1, 7.50 late (×1.00; 2.50 T).",
+            "  - **fail** — down: 3.00 at step 1, 0.34 late (×0.11; 0.11 T): its step size drifts over training.",
             "",
         ])
     }
