@@ -81,8 +81,7 @@ extension ExperimentReport {
                      + "drawn from a fixed seed (\(Bootstrap.seed)) so the report is reproducible. The bootstrap assumes no normal "
                      + "distribution: where the seeds split into two groups it stays inside their range, where the t interval "
                      + "spills out of it; with few seeds it is too narrow.", ""]
-        lines.append("| policy |" + experiment.tasks.map { " \($0.name) |" }.joined())
-        lines.append("|---|" + String(repeating: "---:|", count: experiment.tasks.count))
+        lines += taskColumnsHeader
         for row in rows {
             let cells = experiment.tasks.indices.map { task -> String in
                 let values = row.values(task)
@@ -94,6 +93,11 @@ extension ExperimentReport {
         return lines
     }
 
+    /// The header of a table with a column per task after the policy's.
+    private var taskColumnsHeader: [String] {
+        ["| policy |" + experiment.tasks.map { " \($0.name) |" }.joined(), "|---|" + String(repeating: "---:|", count: experiment.tasks.count)]
+    }
+
     /// Each row's difference from the baseline, with the test's raw and Holm-adjusted p-values.
     private func testSection(_ tests: BaselineTests, rows: [ComparisonRow]) -> [String] {
         guard let baseline = experiment.baseline, tests.count > 0 else { return [] }
@@ -103,8 +107,7 @@ extension ExperimentReport {
                      + "t-test (marked W) where the finished seeds differ; then that p-value after \(tests.correctionPhrase) "
                      + "(Holm, 1979: the i-th smallest of the N p-values times N − i + 1, kept in order, at most 1). "
                      + "† where the corrected p < 0.05.", ""]
-        lines.append("| policy |" + experiment.tasks.map { " \($0.name) |" }.joined())
-        lines.append("|---|" + String(repeating: "---:|", count: experiment.tasks.count))
+        lines += taskColumnsHeader
         for row in rows where experiment.tasks.indices.contains(where: { tests.entry(row.group, task: $0) != nil }) {
             let cells = experiment.tasks.indices.map { task -> String in
                 guard let entry = tests.entry(row.group, task: task) else { return "—" }
