@@ -1,18 +1,20 @@
 import FulcrumCore
 import FulcrumExperiment
 
-/// Which KPI of a run the comparison reads: the one after the last step, or the one at the
-/// evaluation where the run did best on the validation split (early stopping, as papers that select
-/// checkpoints on validation report).
+/// Which KPI of a run the comparison reads: the one after the last step (on test when the runs have
+/// it), the one after the last step on validation (to choose settings without reading the test
+/// split, as a grid search must), or the one at the evaluation where the run did best on the
+/// validation split (early stopping, as papers that select checkpoints on validation report).
 public enum KPISelection: String, Sendable, CaseIterable {
     case final
+    case finalValidation = "final-validation"
     case bestValidation = "best-validation"
 }
 
 extension ExperimentReport {
     /// The split the comparison reads: test after the last step when the runs have it and the
     /// selection is `final`; validation otherwise (the test split is evaluated only at the start and
-    /// the end, so a checkpoint chosen on validation has no test numbers).
+    /// the end, so a checkpoint chosen on validation has no test numbers, and a search must not read it).
     public var comparisonSplit: EvaluationSplit {
         selection == .final && !testEvaluations.isEmpty ? .test : .validation
     }
@@ -21,7 +23,7 @@ extension ExperimentReport {
     var selectionSentence: String {
         switch (selection, comparisonSplit) {
         case (.final, .test): "the held-out test split's KPI after the last step"
-        case (.final, _): "the validation KPI after the last step"
+        case (.final, _), (.finalValidation, _): "the validation KPI after the last step"
         case (.bestValidation, _): "the validation KPI at the evaluation where the run's mean validation KPI over its tasks was highest (ties: the earliest)"
         }
     }
@@ -30,7 +32,7 @@ extension ExperimentReport {
     /// a single-task run holds its own task only).
     func selectedKPIs(of run: StoredRun) -> [Double?] {
         switch selection {
-        case .final: finalKPIs(of: run, split: comparisonSplit)
+        case .final, .finalValidation: finalKPIs(of: run, split: comparisonSplit)
         case .bestValidation: kpis(Self.bestEvaluation(validationEvaluations[run.id] ?? []), of: run)
         }
     }

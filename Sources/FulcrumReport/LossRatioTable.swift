@@ -6,9 +6,10 @@ import FulcrumExperiment
 /// all regressions: there the loss itself is what matters, and the ratio makes tasks of very different
 /// scales comparable.
 extension ExperimentReport {
-    /// Whether the report has the table: every task a regression, and test evaluations to read.
+    /// Whether the report has the table: every task a regression, and a comparison that reads the test
+    /// split (a selection on validation leaves the test split unread).
     var showsLossRatios: Bool {
-        !experiment.tasks.isEmpty && experiment.tasks.allSatisfy { $0.kind == "regression" } && !testEvaluations.isEmpty
+        !experiment.tasks.isEmpty && experiment.tasks.allSatisfy { $0.kind == "regression" } && comparisonSplit == .test
     }
 
     /// L_t(end)/L_t(0) on the test split of `run` for each of its own tasks; nil without both evaluations.

@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Where to write the report; default: the manifest's report.output, else standard output.")
     var output: String?
 
-    @Option(help: "Which KPI of each run the comparison reads: final (after the last step; on the test split when the data has one) or best-validation (the evaluation with the best mean validation KPI).")
+    @Option(help: "Which KPI of each run the comparison reads: final (after the last step; on the test split when the data has one) final-validation (after the last step, on the validation split: for choosing settings without reading the test split) or best-validation (the evaluation with the best mean validation KPI).")
     var select: KPISelection = .final
 
     @OptionGroup var storeOption: StoreOption

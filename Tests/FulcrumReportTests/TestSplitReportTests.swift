@@ -93,6 +93,18 @@ struct TestSplitReportTests {
         #expect(report.finalKPI(policy: "a", task: 1, split: .test).mean == 0.8)
     }
 
+    @Test func finalValidationLeavesTheTestSplitUnread() throws {
+        let report = try ExperimentReport(experimentNamed: "tiny", store: try store(runs), selection: .finalValidation)
+        // No test table, no loss ratios (they are test losses), no second validation table.
+        #expect(sections(report.markdown) == ["## Comparison", "## Findings", "## Cost", "## Runs that did not finish", "## Reproducibility"])
+        #expect(report.comparisonSplit == .validation)
+        #expect(report.markdown.contains("KPI in %: the validation KPI after the last step; mean ± sample std over seeds."))
+        // Validation after step 10: a first (40, 60), second (60, 80); b seed 1 only.
+        #expect(report.comparisonTable.contains("| a | **50.0 ± 14.1** | 70.0 ± 14.1 | 1.50 | 2/2 |"))
+        #expect(report.comparisonTable.contains("| b | 45.0 | **85.0** | 1.50 | 1/2 |"))
+        #expect(report.markdown.contains("_Written by `fulcrum report tiny --select final-validation` from the run store._"))
+    }
+
     @Test func regressionOnlyExperimentGetsTheLossRatioTable() throws {
         let markdown = try ExperimentReport(experimentNamed: "tiny", store: try store(runs)).markdown
         let ratios = try #require(markdown.range(of: "## Test loss relative to the start"))
