@@ -9,8 +9,10 @@
 --   L_grad = Σ_t |G_t − Ḡ r_t^α|        with the target Ḡ r_t^α treated as a constant (§3.2)
 --   ∂L_grad/∂w_t = sign(G_t − Ḡ r_t^α) · n_t
 --   w ← optimiser step on w with ∂L_grad/∂w,  then  w ← T · w / Σ_u w_u   (renormalised each step, §3.2)
--- L_grad is 0 where every G_t equals its target: w_t ∝ r_t^α / n_t, scaled to Σ w = T — the
--- equilibrium the weights settle around when the signals hold still.
+-- L_grad would be 0 where every G_t equals its target: w_t ∝ r_t^α / n_t, scaled to Σ w = T. Averaging
+-- G_t = Ḡ r_t^α over t shows that point is exact only when mean_t r_t^α = 1 — for α = 0 and α = 1, as
+-- r has mean 1; for other α (Jensen) it is off by the factor mean_t r_t^α, close to 1 when α is small
+-- or the r_t are close, and it is the point the weights settle around when the signals hold still.
 -- The optimiser is Adam, as in the paper (which states that all its optimizers are Adam, so its
 -- learning rate 0.025 for w is an Adam rate) and in the public ports (brianlan/pytorch-grad-norm,
 -- train.py, puts w in the network's Adam). Adam's step is about lr whatever the scale of n_t; plain SGD
