@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua", "FulcrumTestSupport"]),
         .testTarget(name: "FulcrumExperimentTests", dependencies: [
             "FulcrumExperiment", "FulcrumLua", "FulcrumTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], exclude: ["Golden"]),
         .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport", "FulcrumExperiment", "FulcrumTestSupport"]),
         .testTarget(name: "FulcrumCLITests", dependencies: [
             "fulcrum", "FulcrumExperiment", "FulcrumTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
