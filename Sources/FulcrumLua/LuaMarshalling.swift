@@ -14,23 +14,6 @@ extension LuaState {
     }
     func push(_ value: Bool) { lua_pushboolean(L, value ? 1 : 0) }
 
-    func push(_ values: [Double]) {
-        lua_createtable(L, Int32(values.count), 0)
-        for (i, value) in values.enumerated() {
-            lua_pushnumber(L, value)
-            lua_rawseti(L, -2, lua_Integer(i + 1))
-        }
-    }
-
-    /// A matrix as a sequence of rows: `m[t][u]`.
-    func push(matrix rows: [[Double]]) {
-        lua_createtable(L, Int32(rows.count), 0)
-        for (i, row) in rows.enumerated() {
-            push(row)
-            lua_rawseti(L, -2, lua_Integer(i + 1))
-        }
-    }
-
     func push(_ values: [String]) {
         lua_createtable(L, Int32(values.count), 0)
         for (i, value) in values.enumerated() {

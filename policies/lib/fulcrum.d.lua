@@ -7,7 +7,7 @@
 ---What a policy knows before the first step.
 ---@class fulcrum.Context
 ---@field tasks string[]            task names, in manifest order
----@field kinds string[]            "classification" | "binary" | "regression", per task
+---@field kinds string[]            per task: "classification" | "binary" | "regression" | "segmentation" | "detection" | "keypoints"
 ---@field options table<string, number|boolean|string|number[]> defaults merged with the manifest's
 ---@field total_steps integer
 ---@field steps_per_epoch integer

@@ -14,7 +14,6 @@ public struct MultiTaskDataset: Sendable, Equatable {
     }
 
     public var count: Int { inputs.rows }
-    public var featureCount: Int { inputs.columns }
 
     /// Examples `indices`, in that order (a mini-batch).
     public func subset(_ indices: [Int]) -> MultiTaskDataset {

@@ -5,13 +5,6 @@ public protocol Optimizer: AnyObject {
     func step(learningRate: Float)
 }
 
-extension Optimizer {
-    /// Clears the gradients before the next backward pass.
-    public func zeroGradients() {
-        for parameter in parameters { parameter.grad = nil }
-    }
-}
-
 /// The optimizers a manifest can name.
 public enum OptimizerKind: Sendable, Equatable {
     /// SGD with momentum; `weightDecay` adds λθ to the gradient (L2).
