@@ -23,7 +23,9 @@ let package = Package(
         // run them ~20× slower.
         .target(name: "FulcrumCore", dependencies: ["CBLAS", "CZlib"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "FulcrumLua", dependencies: ["FulcrumCore", "CLua"]),
+        // The policy host's C code: the sandbox's allocator and watchdog, `require`'s reader, the per-step marshalling.
+        .target(name: "CFulcrumHost", dependencies: ["CLua"]),
+        .target(name: "FulcrumLua", dependencies: ["FulcrumCore", "CLua", "CFulcrumHost"]),
         .target(name: "FulcrumExperiment", dependencies: [
             "FulcrumCore", "FulcrumLua",
             .product(name: "Yams", package: "Yams"),

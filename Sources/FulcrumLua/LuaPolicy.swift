@@ -1,3 +1,4 @@
+import CFulcrumHost
 import CLua
 import FulcrumCore
 
@@ -57,7 +58,7 @@ public final class LuaPolicy: WeightingPolicy {
             throw loadError("\(file): the policy table needs a function 'weights' (function P:weights(s) … end)")
         }
         weightsLine = lua.definitionLine(ofFunctionAt: -1)
-        weightsReference = luaL_ref(lua.L, fulcrum_lua_registryindex())
+        weightsReference = luaL_ref(lua.L, fulcrum_host_registry_index())
         lua.rawField("init", of: -1)
         let initType = lua.type(at: -1), initTypeName = lua.typeName(at: -1)
         lua.pop()
@@ -66,14 +67,14 @@ public final class LuaPolicy: WeightingPolicy {
         }
 
         options = try Self.merge(overrides, over: defaults, policy: name)
-        moduleReference = luaL_ref(lua.L, fulcrum_lua_registryindex())
+        moduleReference = luaL_ref(lua.L, fulcrum_host_registry_index())
     }
 
     deinit {
         signalsTable.release(from: lua)
-        luaL_unref(lua.L, fulcrum_lua_registryindex(), moduleReference)
-        luaL_unref(lua.L, fulcrum_lua_registryindex(), weightsReference)
-        if let instanceReference { luaL_unref(lua.L, fulcrum_lua_registryindex(), instanceReference) }
+        luaL_unref(lua.L, fulcrum_host_registry_index(), moduleReference)
+        luaL_unref(lua.L, fulcrum_host_registry_index(), weightsReference)
+        if let instanceReference { luaL_unref(lua.L, fulcrum_host_registry_index(), instanceReference) }
         answerBuffer.deallocate()
     }
 
@@ -92,10 +93,10 @@ public final class LuaPolicy: WeightingPolicy {
                 lua.setField(key)
             }
             lua.newTable(fieldCount: 1)
-            lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(moduleReference))
+            lua_rawgeti(lua.L, fulcrum_host_registry_index(), lua_Integer(moduleReference))
             lua.setField("__index")
             lua_setmetatable(lua.L, -2)
-            instanceReference = luaL_ref(lua.L, fulcrum_lua_registryindex())
+            instanceReference = luaL_ref(lua.L, fulcrum_host_registry_index())
 
             pushModuleFunction("init")
             guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); return }
@@ -114,7 +115,7 @@ public final class LuaPolicy: WeightingPolicy {
         do {
             lua.hostWork {
                 signalsTable.pushKeys(into: lua)
-                lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(weightsReference))
+                lua_rawgeti(lua.L, fulcrum_host_registry_index(), lua_Integer(weightsReference))
                 pushInstance()
                 signalsTable.push(signals, keys: keys, into: lua)
             }
@@ -122,17 +123,29 @@ public final class LuaPolicy: WeightingPolicy {
         } catch let failure as LuaState.Failure {
             throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: failure.message, traceback: failure.traceback)
         }
-        // The fast path reads a well-formed answer in C; anything else is diagnosed by `readAnswer`.
-        let form = fulcrum_lua_read_answer(lua.L, keys, answerBuffer.baseAddress, Int32(taskCount))
-        if form == 1 { return TaskWeights(Array(answerBuffer[0..<taskCount])) }
-        if form == 2 {
-            return TaskWeights(shared: Array(answerBuffer[0..<taskCount]), heads: Array(answerBuffer[taskCount..<2 * taskCount]))
+        // The fast path reads an answer of the right shape in C; anything else is diagnosed by `readAnswer`.
+        let weights: TaskWeights
+        switch fulcrum_host_read_answer(lua.L, keys, answerBuffer.baseAddress, Int32(taskCount)) {
+        case 1: weights = TaskWeights(Array(answerBuffer[0..<taskCount]))
+        case 2: weights = TaskWeights(shared: Array(answerBuffer[0..<taskCount]), heads: Array(answerBuffer[taskCount..<2 * taskCount]))
+        default:
+            do {
+                weights = try lua.hostWork { () throws(AnswerProblem) -> TaskWeights in try readAnswer() }
+            } catch {
+                throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: "\(file):\(weightsLine): \(error.text)")
+            }
         }
-        do {
-            return try lua.hostWork { () throws(AnswerProblem) -> TaskWeights in try readAnswer() }
-        } catch {
-            throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: "\(file):\(weightsLine): \(error.text)")
+        // The trainer's rule decides which numbers are weights; the message adds the policy's line and its array.
+        if let problem = weights.problem(taskCount: taskCount) {
+            let array = lua.hostWork { () -> String in
+                let isPlain = problem.form == "weights"
+                if !isPlain { lua.rawField(problem.form == "shared" ? "shared" : "heads", of: -1) }
+                defer { if !isPlain { lua.pop() } }
+                return describeArray(lua_absindex(lua.L, -1), count: Int(lua_rawlen(lua.L, -1)))
+            }
+            throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: "\(file):\(weightsLine): \(problem): \(array)")
         }
+        return weights
     }
 
     public func takeOutput() throws -> PolicyOutput { lua.hostWork { lua.takeOutput() } }
@@ -140,14 +153,14 @@ public final class LuaPolicy: WeightingPolicy {
     // MARK: Marshalling
 
     private func pushModuleFunction(_ key: StaticString) {
-        lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(moduleReference))
+        lua_rawgeti(lua.L, fulcrum_host_registry_index(), lua_Integer(moduleReference))
         lua.rawField(key, of: -1)
         lua_rotate(lua.L, -2, 1)
         lua.pop()
     }
 
     private func pushInstance() {
-        lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(instanceReference ?? LUA_REFNIL))
+        lua_rawgeti(lua.L, fulcrum_host_registry_index(), lua_Integer(instanceReference ?? LUA_REFNIL))
     }
 
     private func pushContext(_ context: PolicyContext) {
@@ -177,7 +190,8 @@ public final class LuaPolicy: WeightingPolicy {
 
     private struct AnswerProblem: Error { let text: String }
 
-    /// An array of T finite numbers ≥ 0, or `{ shared = {…}, heads = {…} }`.
+    /// The answer's shape: an array of T numbers, or `{ shared = {…}, heads = {…} }` (their values are
+    /// checked by the trainer's rule, `TaskWeights.problem`).
     private func readAnswer() throws(AnswerProblem) -> TaskWeights {
         guard lua.type(at: -1) == LUA_TTABLE else {
             throw AnswerProblem(text: "weights returned a \(lua.typeName(at: -1)), expected an array of \(taskCount) numbers (one per task)")
@@ -211,10 +225,7 @@ public final class LuaPolicy: WeightingPolicy {
             lua_rawgeti(lua.L, table, lua_Integer(i))
             defer { lua.pop() }
             guard let value = lua.number(at: -1) else {
-                throw AnswerProblem(text: "\(label)[\(i)] is a \(lua.typeName(at: -1)), expected a finite number ≥ 0: \(describeArray(table, count: count))")
-            }
-            guard value.isFinite, value >= 0 else {
-                throw AnswerProblem(text: "\(label)[\(i)] is \(value), expected a finite number ≥ 0: \(describeArray(table, count: count))")
+                throw AnswerProblem(text: "\(label)[\(i)] is a \(lua.typeName(at: -1)), expected \(WeightProblem.expectation(label)): \(describeArray(table, count: count))")
             }
             weights.append(value)
         }

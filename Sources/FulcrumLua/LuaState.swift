@@ -1,3 +1,4 @@
+import CFulcrumHost
 import CLua
 import FulcrumCore
 import Foundation
@@ -15,8 +16,8 @@ final class LuaState {
     }
 
     let limits: LuaLimits
-    private let memory: UnsafeMutablePointer<fulcrum_lua_memory>
-    private let watchdog: UnsafeMutablePointer<fulcrum_lua_watchdog>?
+    private let memory: UnsafeMutablePointer<fulcrum_host_memory>
+    private let watchdog: OpaquePointer?
     /// Host-side functions the prelude returns: the original `math.randomseed` (policies cannot
     /// reseed), the setter of `require`'s library folder, and the tables `log` and `print` fill.
     private var randomSeedReference: Int32 = LUA_NOREF
@@ -27,16 +28,14 @@ final class LuaState {
     init(limits: LuaLimits = LuaLimits()) throws {
         self.limits = limits
         memory = .allocate(capacity: 1)
-        memory.initialize(to: fulcrum_lua_memory(used: 0, limit: 0))
-        guard let state = lua_newstate(fulcrum_lua_allocate, memory) else {
+        memory.initialize(to: fulcrum_host_memory(used: 0, limit: 0))
+        guard let state = lua_newstate(fulcrum_host_allocate, memory) else {
             memory.deallocate()
             throw Failure(message: "cannot create a Lua state (out of memory)", traceback: nil)
         }
         L = state
         if limits.milliseconds > 0 {
-            let watch = UnsafeMutablePointer<fulcrum_lua_watchdog>.allocate(capacity: 1)
-            guard fulcrum_lua_watchdog_start(watch, state, Int64(limits.milliseconds)) == 0 else {
-                watch.deallocate()
+            guard let watch = fulcrum_host_watchdog_start(state, Int64(limits.milliseconds)) else {
                 lua_close(state)
                 memory.deallocate()
                 throw Failure(message: "cannot start the policy's time-limit watchdog", traceback: nil)
@@ -51,24 +50,23 @@ final class LuaState {
         ]
         for (name, open) in libraries {
             luaL_requiref(L, name, open, 1)
-            fulcrum_lua_pop(L, 1)
+            fulcrum_host_pop(L, 1)
         }
-        lua_pushcclosure(L, fulcrum_lua_traceback, 0)  // stack index 1: the message handler of every call
+        lua_pushcclosure(L, fulcrum_host_traceback, 0)  // stack index 1: the message handler of every call
         try loadChunk(Data(Self.sandboxPrelude.utf8), name: "=sandbox")
-        lua_pushcclosure(L, fulcrum_lua_read_file, 0)
+        lua_pushcclosure(L, fulcrum_host_read_file, 0)
         try call(arguments: 1, results: 4)
-        printedReference = luaL_ref(L, fulcrum_lua_registryindex())
-        logsReference = luaL_ref(L, fulcrum_lua_registryindex())
-        libraryDirectoryReference = luaL_ref(L, fulcrum_lua_registryindex())
-        randomSeedReference = luaL_ref(L, fulcrum_lua_registryindex())
+        printedReference = luaL_ref(L, fulcrum_host_registry_index())
+        logsReference = luaL_ref(L, fulcrum_host_registry_index())
+        libraryDirectoryReference = luaL_ref(L, fulcrum_host_registry_index())
+        randomSeedReference = luaL_ref(L, fulcrum_host_registry_index())
         // The limit applies to the policy, not to the libraries and the prelude.
         memory.pointee.limit = limits.memoryBytes
     }
 
     deinit {
         if let watchdog {
-            fulcrum_lua_watchdog_stop(watchdog)
-            watchdog.deallocate()
+            fulcrum_host_watchdog_stop(watchdog)
         }
         lua_close(L)
         memory.deallocate()
@@ -146,7 +144,7 @@ final class LuaState {
 
     /// Points `require` at `directory` (a policy's `policies/lib`).
     func setLibraryDirectory(_ directory: String) throws {
-        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(libraryDirectoryReference))
+        lua_rawgeti(L, fulcrum_host_registry_index(), lua_Integer(libraryDirectoryReference))
         _ = lua_pushstring(L, directory)
         try call(arguments: 1, results: 0)
     }
@@ -155,7 +153,7 @@ final class LuaState {
     /// tables the prelude fills and emptied in place (no Lua call: this runs every step).
     func takeOutput() -> PolicyOutput {
         var output = PolicyOutput()
-        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(logsReference))
+        lua_rawgeti(L, fulcrum_host_registry_index(), lua_Integer(logsReference))
         let logs = lua_absindex(L, -1)
         let logCount = Int(lua_rawlen(L, logs))
         for i in stride(from: 1, to: logCount, by: 2) {
@@ -166,7 +164,7 @@ final class LuaState {
         }
         clear(logs, count: logCount)
         pop()
-        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(printedReference))
+        lua_rawgeti(L, fulcrum_host_registry_index(), lua_Integer(printedReference))
         let lines = lua_absindex(L, -1)
         let lineCount = Int(lua_rawlen(L, lines))
         for i in 0..<lineCount {
@@ -189,7 +187,7 @@ final class LuaState {
 
     /// Seeds `math.random` (and `random`) for a run.
     func seedRandom(_ seed: UInt64) throws {
-        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(randomSeedReference))
+        lua_rawgeti(L, fulcrum_host_registry_index(), lua_Integer(randomSeedReference))
         lua_pushinteger(L, lua_Integer(truncatingIfNeeded: seed))
         try call(arguments: 1, results: 0)
     }
@@ -209,7 +207,7 @@ final class LuaState {
         }
         guard status == LUA_OK else {
             let message = string(at: -1) ?? "cannot load chunk \(name)"
-            fulcrum_lua_pop(L, 1)
+            fulcrum_host_pop(L, 1)
             throw Failure(message: message, traceback: nil)
         }
     }
@@ -219,12 +217,12 @@ final class LuaState {
     func call(arguments: Int32, results: Int32) throws {
         // The traceback handler sits at stack index 1 for the state's whole life (pushed in init),
         // so a call pushes nothing extra.
-        if let watchdog { fulcrum_lua_watchdog_begin(watchdog) }
-        let status = fulcrum_lua_pcall(L, arguments, results, 1)
-        let timedOut = watchdog.map { fulcrum_lua_watchdog_end($0) != 0 } ?? false
+        if let watchdog { fulcrum_host_watchdog_begin(watchdog) }
+        let status = fulcrum_host_pcall(L, arguments, results, 1)
+        let timedOut = watchdog.map { fulcrum_host_watchdog_end($0) != 0 } ?? false
         guard status == LUA_OK else {
             let report = string(at: -1) ?? "unknown error"
-            fulcrum_lua_pop(L, 1)
+            fulcrum_host_pop(L, 1)
             if timedOut {
                 let failure = Self.failure(from: report)
                 let timeLimit = "time limit of \(limits.milliseconds) ms exceeded"
@@ -264,7 +262,7 @@ final class LuaState {
         return isNumber != 0 && lua_type(L, index) == LUA_TNUMBER ? value : nil
     }
 
-    func pop(_ count: Int32 = 1) { fulcrum_lua_pop(L, count) }
+    func pop(_ count: Int32 = 1) { fulcrum_host_pop(L, count) }
 
     /// The line where the function at `index` is defined.
     func definitionLine(ofFunctionAt index: Int32) -> Int {

@@ -1,10 +1,11 @@
+import CFulcrumHost
 import CLua
 import FulcrumCore
 
 /// The `s` table of the policy API, built once per run and refilled in place every step: a policy
 /// call then allocates nothing for its inputs. Policies must copy what they keep (`s` and its arrays
 /// change under them at the next step); DESIGN's API and policies/lib/fulcrum.d.lua say so.
-/// The refill itself is C (`Sources/CLua/signals.h`) reading a flat copy of the step's numbers.
+/// The refill itself is C (`Sources/CFulcrumHost/signals.c`) reading a flat copy of the step's numbers.
 final class SignalsTable {
     private var reference: Int32 = LUA_NOREF
     private var keysReference: Int32 = LUA_NOREF
@@ -22,14 +23,14 @@ final class SignalsTable {
 
     deinit { scratch.deallocate() }
 
-    /// Pushes the table of `s`'s keys (`fulcrum_lua_make_keys`), which `push` and the answer reader use.
+    /// Pushes the table of `s`'s keys (`fulcrum_host_make_keys`), which `push` and the answer reader use.
     func pushKeys(into lua: LuaState) {
         if keysReference == LUA_NOREF {
-            fulcrum_lua_make_keys(lua.L)
+            fulcrum_host_make_keys(lua.L)
             lua_pushvalue(lua.L, -1)
-            keysReference = luaL_ref(lua.L, fulcrum_lua_registryindex())
+            keysReference = luaL_ref(lua.L, fulcrum_host_registry_index())
         } else {
-            lua_rawgeti(lua.L, fulcrum_lua_registryindex(), lua_Integer(keysReference))
+            lua_rawgeti(lua.L, fulcrum_host_registry_index(), lua_Integer(keysReference))
         }
     }
 
@@ -37,39 +38,39 @@ final class SignalsTable {
     func push(_ signals: StepSignals, keys: Int32, into lua: LuaState) {
         let L = lua.L
         if reference != LUA_NOREF {
-            lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(reference))
+            lua_rawgeti(L, fulcrum_host_registry_index(), lua_Integer(reference))
             if lua_type(L, -1) != LUA_TTABLE {
                 lua.pop()
-                luaL_unref(L, fulcrum_lua_registryindex(), reference)
+                luaL_unref(L, fulcrum_host_registry_index(), reference)
                 reference = LUA_NOREF
             }
         }
         if reference == LUA_NOREF {
             lua.newTable(fieldCount: 14)
             lua_pushvalue(L, -1)
-            reference = luaL_ref(L, fulcrum_lua_registryindex())
+            reference = luaL_ref(L, fulcrum_host_registry_index())
         }
         let table = lua_gettop(L)
         if namesReference == LUA_NOREF || names != signals.tasks {
-            if namesReference != LUA_NOREF { luaL_unref(L, fulcrum_lua_registryindex(), namesReference) }
+            if namesReference != LUA_NOREF { luaL_unref(L, fulcrum_host_registry_index(), namesReference) }
             names = signals.tasks
             lua.push(names)
-            namesReference = luaL_ref(L, fulcrum_lua_registryindex())
+            namesReference = luaL_ref(L, fulcrum_host_registry_index())
         }
-        lua_rawgeti(L, fulcrum_lua_registryindex(), lua_Integer(namesReference))
+        lua_rawgeti(L, fulcrum_host_registry_index(), lua_Integer(namesReference))
         var flat = flatten(signals)
-        fulcrum_lua_fill_signals(L, table, keys, table + 1, &flat)
+        fulcrum_host_fill_signals(L, table, keys, table + 1, &flat)
         lua.pop()
     }
 
     func release(from lua: LuaState) {
-        if reference != LUA_NOREF { luaL_unref(lua.L, fulcrum_lua_registryindex(), reference) }
-        if keysReference != LUA_NOREF { luaL_unref(lua.L, fulcrum_lua_registryindex(), keysReference) }
-        if namesReference != LUA_NOREF { luaL_unref(lua.L, fulcrum_lua_registryindex(), namesReference) }
+        if reference != LUA_NOREF { luaL_unref(lua.L, fulcrum_host_registry_index(), reference) }
+        if keysReference != LUA_NOREF { luaL_unref(lua.L, fulcrum_host_registry_index(), keysReference) }
+        if namesReference != LUA_NOREF { luaL_unref(lua.L, fulcrum_host_registry_index(), namesReference) }
     }
 
     /// The step's numbers copied into `scratch`, with pointers to each present signal.
-    private func flatten(_ s: StepSignals) -> fulcrum_lua_signals {
+    private func flatten(_ s: StepSignals) -> fulcrum_host_signals {
         let n = s.tasks.count
         let needed = 7 * n + 2 * n * n   // seven series and two matrices
         if needed > capacity {
@@ -91,7 +92,7 @@ final class SignalsTable {
             for row in rows { _ = copy(row) }
             return UnsafePointer(start)
         }
-        return fulcrum_lua_signals(
+        return fulcrum_host_signals(
             step: Int64(s.step), epoch: Int64(s.epoch), progress: s.progress, lr: s.learningRate, tasks: Int32(n),
             loss: copy(s.loss), initial_loss: copy(s.initialLoss), weights: copy(s.weights), kpi: copy(s.kpi),
             val_kpi: copy(s.validationKPI), val_loss: copy(s.validationLoss), grad_norm: copy(s.gradientNorm),

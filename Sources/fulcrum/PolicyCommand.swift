@@ -45,7 +45,7 @@ struct PolicyCommand: ParsableCommand {
             print(" step" + header)
             for result in results {
                 let shared = result.weights.shared.map { String(format: "%10.4f", $0) }.joined()
-                let heads = result.weights.isUniformAcrossParameters ? ""
+                let heads = result.weights.weightsTheLosses ? ""
                     : "   heads:" + result.weights.heads.map { String(format: "%8.4f", $0) }.joined()
                 print(String(format: "%5d", result.step) + shared + heads)
             }

@@ -99,13 +99,22 @@ struct TrainerTests {
         #expect(curious.context?.taskKinds == ["classification", "classification", "binary", "regression"])
     }
 
-    @Test func wrongNumberOfWeightsFailsTheRun() {
-        #expect(throws: TrainingError.invalidWeights(policy: "fixed", step: 1, reason: "3 weights for 4 tasks")) {
+    @Test func wrongNumberOfWeightsFailsTheRun() throws {
+        #expect(throws: TrainingError.invalidWeights(policy: "fixed", step: 1, reason: "weights has 3 entries, expected 4 (one per task)")) {
             try makeTrainer(seed: 1, steps: 3, policy: FixedWeights(TaskWeights([1, 1, 1]))).run()
         }
-        #expect(throws: TrainingError.invalidWeights(policy: "fixed", step: 1, reason: "weights[2] = -1.0, expected a finite number ≥ 0")) {
+        #expect(throws: TrainingError.invalidWeights(policy: "fixed", step: 1, reason: "weights[2] is -1.0, expected a finite number ≥ 0")) {
             try makeTrainer(seed: 1, steps: 3, policy: FixedWeights(TaskWeights([1, -1, 1, 1]))).run()
         }
+        let split = { (shared: [Double], heads: [Double]) in FixedWeights(TaskWeights(shared: shared, heads: heads)) }
+        #expect(throws: TrainingError.invalidWeights(policy: "fixed", step: 1, reason: "shared[3] is inf, expected a finite number")) {
+            try makeTrainer(seed: 1, steps: 3, policy: split([1, 1, .infinity, 1], [1, 1, 1, 1])).run()
+        }
+        #expect(throws: TrainingError.invalidWeights(policy: "fixed", step: 1, reason: "heads[1] is -0.5, expected a finite number ≥ 0")) {
+            try makeTrainer(seed: 1, steps: 3, policy: split([1, 1, 1, 1], [-0.5, 1, 1, 1])).run()
+        }
+        // A negative shared coefficient is a valid answer (IMTL-G, Aligned-MTL): the run trains.
+        #expect(try makeTrainer(seed: 1, steps: 3, policy: split([1, -0.5, 1, 1], [1, 1, 1, 1])).run().steps == 3)
     }
 
     @Test func divergenceIsReportedWithTheStep() {

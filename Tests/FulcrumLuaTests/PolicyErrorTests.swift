@@ -83,6 +83,9 @@ struct PolicyErrorTests {
         ("return { 1, 'x' }", "weights[2] is a string, expected a finite number ≥ 0: {1.0, a string}"),
         ("return 1", "weights returned a number, expected an array of 2 numbers (one per task)"),
         ("return { shared = { 1, 1 } }", "heads is a nil, expected an array of 2 numbers (one per task)"),
+        ("return { shared = { 0/0, 1 }, heads = { 1, 1 } }", "shared[1] is nan, expected a finite number: {nan, 1.0}"),
+        ("return { shared = { 1, 'x' }, heads = { 1, 1 } }", "shared[2] is a string, expected a finite number: {1.0, a string}"),
+        ("return { shared = { -1, 1 }, heads = { 1, -2 } }", "heads[2] is -2.0, expected a finite number ≥ 0: {1.0, -2.0}"),
     ])
     func invalidAnswersAreRejected(body: String, message: String) throws {
         let file = directory.write("answer.lua", "local P = { name = \"answer\" }\nfunction P:weights(s) \(body) end\nreturn P\n")
@@ -101,6 +104,18 @@ struct PolicyErrorTests {
         let policy = try LuaPolicy(file: file)
         try policy.start(context(tasks: ["a", "b"]))
         #expect(try policy.weights(for: signals(step: 1, loss: [1, 1])) == TaskWeights(shared: [0.5, 2], heads: [1, 3]))
+    }
+
+    /// Shared coefficients may be negative (IMTL-G, Aligned-MTL combine gradients so); loss and head weights may not.
+    @Test func negativeSharedCoefficientsAreAccepted() throws {
+        let file = directory.write("negative.lua", """
+            local P = { name = "negative" }
+            function P:weights(s) return { shared = { -0.25, 1.5 }, heads = { 1, 1 } } end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file)
+        try policy.start(context(tasks: ["a", "b"]))
+        #expect(try policy.weights(for: signals(step: 1, loss: [1, 1])) == TaskWeights(shared: [-0.25, 1.5], heads: [1, 1]))
     }
 
     @Test func errorInInitIsAnInitError() throws {

@@ -31,7 +31,7 @@
 ---@field gram? number[][]          ⟨∇L_t, ∇L_u⟩ on the shared parameters (needs "gram")
 ---@field rep_gram? number[][]      the same at the shared representation (needs "rep_gram")
 
----One weight ≥ 0 per task, or shared-trunk and head weights apart.
+---One weight ≥ 0 per task, or shared-trunk coefficients (finite, of either sign) and head weights (≥ 0) apart.
 ---@alias fulcrum.Answer number[]|{ shared: number[], heads: number[] }
 
 ---The table a policy file returns.

@@ -94,5 +94,6 @@ public struct TaskWeights: Sendable, Equatable {
         self.heads = heads
     }
 
-    public var isUniformAcrossParameters: Bool { shared == heads }
+    /// The plain form: one weight per task on the shared parameters and the heads alike (Σ w_t L_t).
+    public var weightsTheLosses: Bool { shared == heads }
 }

@@ -102,15 +102,8 @@ public final class Trainer {
     }
 
     private func validate(_ weights: TaskWeights, step: Int) throws {
-        for (form, values) in [("weights", weights.shared), ("head weights", weights.heads)] {
-            guard values.count == tasks.count else {
-                throw TrainingError.invalidWeights(policy: policy.name, step: step,
-                                                   reason: "\(values.count) \(form) for \(tasks.count) tasks")
-            }
-            if let bad = values.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
-                throw TrainingError.invalidWeights(policy: policy.name, step: step,
-                                                   reason: "\(form)[\(bad + 1)] = \(values[bad]), expected a finite number ≥ 0")
-            }
+        if let problem = weights.problem(taskCount: tasks.count) {
+            throw TrainingError.invalidWeights(policy: policy.name, step: step, reason: problem.description)
         }
     }
 

@@ -26,7 +26,7 @@ struct FixedPolicyTests {
         for tasks in 2...5 {
             let trace = PolicyTrace.random(tasks: tasks, steps: 5, seed: UInt64(tasks))
             let result = try run("fixed", on: trace)
-            #expect(result.weights.allSatisfy { $0.shared == [Double](repeating: 1, count: tasks) && $0.isUniformAcrossParameters })
+            #expect(result.weights.allSatisfy { $0.shared == [Double](repeating: 1, count: tasks) && $0.weightsTheLosses })
         }
     }
 
