@@ -1,4 +1,5 @@
 import CLua
+import FulcrumCore
 
 // Swift values to Lua and back. Arrays become 1-based Lua sequences; plain tables only, so no
 // metamethod can run (and raise) while the host builds them.
@@ -22,7 +23,7 @@ extension LuaState {
         }
     }
 
-    func push(_ option: PolicyOption) {
+    func push(_ option: SettingValue) {
         switch option {
         case let .number(value):
             if value == value.rounded(), abs(value) < 0x1p53 { push(Int(value)) } else { push(value) }
@@ -54,14 +55,14 @@ extension LuaState {
     }
 
     /// The value at `index` as an option, if it is a number, boolean, string or a sequence of those.
-    func option(at index: Int32) -> PolicyOption? {
+    func option(at index: Int32) -> SettingValue? {
         switch lua_type(L, index) {
-        case LUA_TNUMBER: return number(at: index).map(PolicyOption.number)
+        case LUA_TNUMBER: return number(at: index).map(SettingValue.number)
         case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)
-        case LUA_TSTRING: return string(at: index).map(PolicyOption.string)
+        case LUA_TSTRING: return string(at: index).map(SettingValue.string)
         case LUA_TTABLE:
             let table = lua_absindex(L, index)
-            var values: [PolicyOption] = []
+            var values: [SettingValue] = []
             for i in 0..<Int(lua_rawlen(L, table)) {
                 lua_rawgeti(L, table, lua_Integer(i + 1))
                 defer { pop() }

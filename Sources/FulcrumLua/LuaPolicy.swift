@@ -10,9 +10,9 @@ public final class LuaPolicy: WeightingPolicy {
     public let name: String
     public let needs: Set<PolicySignal>
     public let gradientNormScope: GradientNormScope
-    public let defaults: [String: PolicyOption]
+    public let defaults: [String: SettingValue]
     /// `defaults` with the manifest's options merged over them.
-    public let options: [String: PolicyOption]
+    public let options: [String: SettingValue]
 
     private let lua: LuaState
     private let moduleReference: Int32
@@ -26,7 +26,7 @@ public final class LuaPolicy: WeightingPolicy {
     private var answerBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: 0)
 
     /// Loads and checks the policy file; `options` must be declared in its `defaults`, with the same type.
-    public init(file: String, options overrides: [String: PolicyOption] = [:], limits: LuaLimits = LuaLimits()) throws {
+    public init(file: String, options overrides: [String: SettingValue] = [:], limits: LuaLimits = LuaLimits()) throws {
         self.file = file
         func loadError(_ message: String, _ traceback: String? = nil) -> LuaPolicyError {
             LuaPolicyError(policy: file, phase: .load, message: message, traceback: traceback)

@@ -35,7 +35,7 @@ extension LuaPolicy {
         return scope
     }
 
-    static func readDefaults(_ lua: LuaState, file: String) throws -> [String: PolicyOption] {
+    static func readDefaults(_ lua: LuaState, file: String) throws -> [String: SettingValue] {
         lua.rawField("defaults", of: -1)
         defer { lua.pop() }
         if lua.type(at: -1) == LUA_TNIL { return [:] }
@@ -43,7 +43,7 @@ extension LuaPolicy {
             throw LuaPolicyError(policy: file, phase: .load,
                                  message: "\(file): 'defaults' must be a table of option = value, got \(lua.typeName(at: -1))")
         }
-        var defaults: [String: PolicyOption] = [:]
+        var defaults: [String: SettingValue] = [:]
         for entry in lua.stringKeyedEntries(of: -1, lua.option(at:)) {
             guard let key = entry.key else {
                 throw LuaPolicyError(policy: file, phase: .load, message: "\(file): 'defaults' keys must be option names (strings)")
@@ -58,8 +58,8 @@ extension LuaPolicy {
     }
 
     /// Manifest options over the defaults: every option must be declared, with the default's type.
-    static func merge(_ overrides: [String: PolicyOption], over defaults: [String: PolicyOption],
-                      policy: String) throws -> [String: PolicyOption] {
+    static func merge(_ overrides: [String: SettingValue], over defaults: [String: SettingValue],
+                      policy: String) throws -> [String: SettingValue] {
         var merged = defaults
         for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
             guard let declared = defaults[key] else {

@@ -14,7 +14,7 @@ public enum PolicyCheck {
     }
 
     public static func run(file: String, tasks: Int, steps: Int, stepsPerEpoch: Int = 10,
-                           options: [String: PolicyOption] = [:], seed: UInt64 = 1,
+                           options: [String: SettingValue] = [:], seed: UInt64 = 1,
                            limits: LuaLimits = LuaLimits()) throws -> [Step] {
         precondition(tasks >= 1 && steps >= 1 && stepsPerEpoch >= 1, "PolicyCheck: tasks, steps and steps per epoch must be ≥ 1")
         let policy = try LuaPolicy(file: file, options: options, limits: limits)
@@ -69,14 +69,14 @@ public enum PolicyCheck {
     }
 
     /// Reads `key=value` overrides: numbers, `true`/`false`, comma-separated numbers in brackets, or strings.
-    public static func parseOption(_ text: String) -> (key: String, value: PolicyOption)? {
+    public static func parseOption(_ text: String) -> (key: String, value: SettingValue)? {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
         let key = String(text[..<equals]), raw = String(text[text.index(after: equals)...])
         if let number = Double(raw) { return (key, .number(number)) }
         if raw == "true" || raw == "false" { return (key, .boolean(raw == "true")) }
         if raw.hasPrefix("["), raw.hasSuffix("]") {
             let items = raw.dropFirst().dropLast().split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            if !items.contains(where: { $0 == nil }) { return (key, .list(items.compactMap { $0 }.map(PolicyOption.number))) }
+            if !items.contains(where: { $0 == nil }) { return (key, .list(items.compactMap { $0 }.map(SettingValue.number))) }
         }
         return (key, .string(raw))
     }

@@ -1,5 +1,5 @@
 import FulcrumExperiment
-import FulcrumLua
+import FulcrumCore
 
 /// One row of the comparison: a policy at one sweep point, with each task's selected KPI per seed
 /// that finished.
@@ -53,8 +53,8 @@ extension ExperimentReport {
     func baselineRow(for row: ComparisonRow, in rows: [ComparisonRow]) -> ComparisonRow? {
         guard let baseline = experiment.baseline else { return nil }
         let candidates = rows.filter { $0.group.policy == baseline }
-        return candidates.first { $0.group.variant == row.group.variant }
-            ?? candidates.first { Self.sharedSettings($0.group) == Self.sharedSettings(row.group) }
+        return candidates.first { $0.group.point == row.group.point }
+            ?? candidates.first { $0.group.point.shared == row.group.point.shared }
             ?? (candidates.count == 1 ? candidates[0] : nil)
     }
 
@@ -64,19 +64,13 @@ extension ExperimentReport {
         let singles = rows.filter(\.group.isSingleTask)
         if !singles.isEmpty {
             let means = experiment.tasks.enumerated().map { task, spec -> Double in
-                let ofTask = singles.filter { $0.group.point["task"] == .string(spec.name) }
-                let reference = ofTask.first { Self.sharedSettings($0.group) == Self.sharedSettings(row.group) }
+                let ofTask = singles.filter { $0.group.point.singleTask == spec.name }
+                let reference = ofTask.first { $0.group.point.shared == row.group.point.shared }
                     ?? (ofTask.count == 1 ? ofTask[0] : nil)
                 return reference?.mean(task) ?? .nan
             }
             if !means.contains(where: \.isNaN) { return ("single-task", means) }
         }
         return baselineRow(for: row, in: rows).map { ($0.group.policy, $0.means) }
-    }
-
-    /// A group's settings that every policy shares (data, model, training, tasks), leaving out policy
-    /// options and the single-task baseline's task.
-    static func sharedSettings(_ group: RunGroup) -> [String: PolicyOption] {
-        group.point.filter { !$0.key.hasPrefix("policies.") && $0.key != "task" }
     }
 }

@@ -122,9 +122,9 @@ public struct ExperimentReport {
                      "Failed (the policy or the trainer raised an error), diverged (a loss became NaN or infinite), "
                      + "interrupted or still running; their seeds are left out of the tables above.", "",
                      "| policy | seed | status | at step | error |", "|---|---:|---|---:|---|"]
-        for run in failed.sorted(by: { ($0.policy, $0.variant, $0.seed) < ($1.policy, $1.variant, $1.seed) }) {
+        for run in failed.sorted(by: { ($0.policy, $0.point.json, $0.seed) < ($1.policy, $1.point.json, $1.seed) }) {
             let error = (run.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-            let label = RunGroup(policy: run.policy, variant: run.variant).label
+            let label = RunGroup(policy: run.policy, point: run.point).label
             lines.append("| \(label) | \(run.seed) | \(run.status.rawValue) | \(run.divergedStep ?? run.stepsDone) | `\(error)` |")
         }
         return lines

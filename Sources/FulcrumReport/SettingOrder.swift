@@ -1,10 +1,10 @@
-import FulcrumLua
+import FulcrumCore
 
 /// The order of sweep-point settings in a report: numbers by value, strings alphabetically (task
 /// names in the experiment's task order), lists element by element; a missing setting first.
 enum SettingOrder {
     /// −1, 0 or 1 as `a` comes before, with or after `b`.
-    static func compare(_ a: PolicyOption?, _ b: PolicyOption?, taskOrder: [String] = []) -> Int {
+    static func compare(_ a: SettingValue?, _ b: SettingValue?, taskOrder: [String] = []) -> Int {
         switch (a, b) {
         case (nil, nil): return 0
         case (nil, _): return -1
@@ -25,7 +25,7 @@ enum SettingOrder {
         }
     }
 
-    private static func rank(_ option: PolicyOption) -> Int {
+    private static func rank(_ option: SettingValue) -> Int {
         switch option {
         case .boolean: 0
         case .number: 1

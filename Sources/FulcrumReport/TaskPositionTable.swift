@@ -1,6 +1,6 @@
 import Foundation
 import FulcrumExperiment
-import FulcrumLua
+import FulcrumCore
 
 /// The DTP paper's Fig. 4 as numbers: for a sweep over `model.task_order`, each task's KPI at each
 /// position of the hierarchy relative to the same task at position 1.
@@ -63,7 +63,7 @@ public struct TaskPositionTable {
 
     /// The task names of the run's `model.task_order` setting.
     static func taskOrder(of run: StoredRun) -> [String]? {
-        guard case let .list(items)? = RunGroup.point(run.variant)["model.task_order"] else { return nil }
+        guard case let .list(items)? = run.point[.taskOrder] else { return nil }
         let names = items.compactMap { item -> String? in
             if case let .string(name) = item { return name }
             return nil

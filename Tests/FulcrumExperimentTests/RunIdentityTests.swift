@@ -25,7 +25,7 @@ struct RunIdentityTests {
             if name == "dtp-table1" { forms.append(try Manifest.load(file, variant: asForm)) }
             for manifest in forms {
                 for run in ExperimentRunner(manifest: manifest, store: store).plannedRuns {
-                    lines.append([manifest.name, run.id, run.variantJSON, run.label].joined(separator: "\t"))
+                    lines.append([manifest.name, run.id, run.point.json, run.label].joined(separator: "\t"))
                 }
             }
         }

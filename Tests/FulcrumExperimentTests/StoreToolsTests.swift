@@ -44,7 +44,7 @@ struct HandWrittenStore {
              steps: Int = 2, ending: RunEnding? = RunEnding(status: .finished, wallSeconds: 2)) throws {
         var descriptor = RunDescriptor(id: id, experiment: manifest.name, manifestHash: manifest.hash, policy: policy,
                                        policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: seed)
-        descriptor.variantJSON = variant
+        descriptor.point = try SweepPoint(json: variant)
         try store.beginRun(descriptor)
         try store.appendEvaluation(EvaluationRecord(step: 0, loss: [1, 2], kpi: [0.125, 0.25]), run: id)
         try store.appendSteps((1...steps).map { step in
@@ -172,11 +172,22 @@ struct StoreToolsListingTests {
         #expect(lines[3] == "2 runs: 2 finished; 1 stale (not in the current manifest; fulcrum gc --stale drops them)")
     }
 
-    @Test func variantIsShownAsSortedKeyValuePairs() {
-        #expect(RunListing.compactVariant("{}") == "")
-        #expect(RunListing.compactVariant(#"{"train.lr":0.001}"#) == "train.lr=0.001")
-        #expect(RunListing.compactVariant(#"{"train.optimizer":"adam","model.trunk":[8,8],"policies.dtp.options.gamma":2}"#)
+    @Test func sweepPointIsShownAsSortedKeyValuePairs() throws {
+        #expect(try SweepPoint(json: "{}").label == "")
+        #expect(try SweepPoint(json: #"{"train.lr":0.001}"#).label == "train.lr=0.001")
+        #expect(try SweepPoint(json: #"{"train.optimizer":"adam","model.trunk":[8,8],"policies.dtp.options.gamma":2}"#).label
                 == "model.trunk=[8,8] gamma=2 train.optimizer=adam")
+    }
+
+    @Test func sweepPointKeepsItsStoredJSONAndTypesItsKeys() throws {
+        let json = #"{"model.task_order":["b","a"],"policies.dtp.options.gamma":2,"task":"a","train.lr":0.001}"#
+        let point = try SweepPoint(json: json)
+        #expect(point.json == json)
+        #expect(point[.taskOrder] == .list([.string("b"), .string("a")]) && point.singleTask == "a")
+        #expect(point[.policyOption(policy: "dtp", option: "gamma")] == .number(2) && point[.definition("train.lr")] == .number(0.001))
+        #expect(point.shared.json == #"{"model.task_order":["b","a"],"train.lr":0.001}"#)
+        #expect(point.removing(.singleTask).label == "model.task_order=[b,a] gamma=2 train.lr=0.001")
+        #expect(throws: (any Error).self) { try SweepPoint(json: "[1]") }
     }
 }
 

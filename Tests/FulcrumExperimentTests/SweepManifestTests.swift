@@ -38,7 +38,7 @@ struct SweepManifestTests {
         let runs = ExperimentRunner(manifest: manifest, store: try RunStore(path: "\(scratch.path)/s.sqlite")).plannedRuns
         #expect(runs.count == 16 && Set(runs.map(\.id)).count == 16)
         #expect(runs.filter { $0.policy.name == "dtp" }.map { $0.options["gamma"] } ==
-                [0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1, 2, 2, 2, 2].map { PolicyOption.number($0) })
+                [0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1, 2, 2, 2, 2].map { SettingValue.number($0) })
         #expect(runs.filter { $0.policy.name == "dtp" }.prefix(4).map(\.label) ==
                 ["dtp gamma=0.5 train.lr=0.01 seed 1", "dtp gamma=0.5 train.lr=0.01 seed 2",
                  "dtp gamma=0.5 train.lr=0.003 seed 1", "dtp gamma=0.5 train.lr=0.003 seed 2"])

@@ -26,10 +26,10 @@ struct SweepRunnerTests {
         let outcomes = try ExperimentRunner(manifest: manifest, store: store).run(RunSelection(jobs: 2))
         #expect(outcomes.map(\.status) == Array(repeating: .finished, count: 4))
         let runs = try storedRuns(store)
-        #expect(Set(runs.map(\.variant)) == [#"{"policies.dtp.options.gamma":1,"train.lr":0.01}"#, #"{"policies.dtp.options.gamma":1,"train.lr":0.003}"#,
+        #expect(Set(runs.map(\.point.json)) == [#"{"policies.dtp.options.gamma":1,"train.lr":0.01}"#, #"{"policies.dtp.options.gamma":1,"train.lr":0.003}"#,
                                             #"{"policies.dtp.options.gamma":2,"train.lr":0.01}"#, #"{"policies.dtp.options.gamma":2,"train.lr":0.003}"#])
         #expect(Set(runs.map(\.definitionHash)).count == 2)
-        #expect(runs.allSatisfy { $0.options.contains(#""gamma":\#($0.variant.contains("gamma\":1,") ? 1 : 2)"#) })
+        #expect(runs.allSatisfy { $0.options.contains(#""gamma":\#($0.point.json.contains("gamma\":1,") ? 1 : 2)"#) })
         #expect(runs.allSatisfy { $0.stepsPerSecond! > 0 && $0.policyMicrosecondsPerStep! > 0 && $0.peakMemoryBytes! > 1 << 20 })
         #expect(runs.allSatisfy { $0.machine != nil && $0.gitCommit?.isEmpty == false })
     }
@@ -40,7 +40,7 @@ struct SweepRunnerTests {
         let outcomes = try ExperimentRunner(manifest: manifest, store: store).run()
         #expect(outcomes.map(\.run.label) == ["equal seed 1", "single_task task=coarse seed 1", "single_task task=level seed 1"])
         #expect(outcomes.allSatisfy { $0.status == .finished })
-        let level = try #require(try storedRuns(store).first { $0.variant == #"{"task":"level"}"# })
+        let level = try #require(try storedRuns(store).first { $0.point.singleTask == "level" })
         #expect(level.policy == "single_task" && level.tasks == [1])
         let series = try store.stepSeries(ofRun: level.id)
         #expect(series.count == 10 && series.allSatisfy { $0.task == 1 && $0.weight == 1 })

@@ -49,7 +49,7 @@ struct ComparisonTableTests {
                 var run = RunDescriptor(id: id, experiment: "tiny", manifestHash: manifest.hash, policy: policy,
                                         policyFile: task == nil ? "p.lua" : "", policyHash: task == nil ? "h" : "", optionsJSON: "{}", seed: seed)
                 run.tasks = positions
-                if let task { run.variantJSON = #"{"task":"\#(task)"}"# }
+                if let task { run.point = SweepPoint([SweepSetting(.singleTask, .string(task))]) }
                 try store.beginRun(run)
                 guard let kpi else {
                     try store.endRun(id, RunEnding(status: .diverged, error: "loss of task first is nan", divergedStep: 7, wallSeconds: 1))

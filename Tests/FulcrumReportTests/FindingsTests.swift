@@ -70,7 +70,7 @@ struct FindingsTests {
                 var run = RunDescriptor(id: id, experiment: "three", manifestHash: manifest.hash, policy: "single_task",
                                         policyFile: "", policyHash: "", optionsJSON: "{}", seed: seed)
                 run.tasks = [task]
-                run.variantJSON = #"{"task":"\#(names[task])"}"#
+                run.point = SweepPoint([SweepSetting(.singleTask, .string(names[task]))])
                 try store.beginRun(run)
                 for (step, value) in [(0, 0.1), (8, kpi - 0.001), (10, kpi)] {
                     try store.appendEvaluation(EvaluationRecord(step: step, loss: [1], kpi: [value]), run: id, taskPositions: [task])

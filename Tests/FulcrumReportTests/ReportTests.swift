@@ -77,7 +77,7 @@ struct ReportTests {
         for (id, policy, variant, tasks, kpi) in extra {
             var run = RunDescriptor(id: id, experiment: "tiny", manifestHash: experiment.manifestHash, policy: policy,
                                     policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: 1)
-            run.variantJSON = variant
+            run.point = try SweepPoint(json: variant)
             run.tasks = tasks
             try store.beginRun(run)
             try store.appendEvaluation(EvaluationRecord(step: 10, loss: kpi, kpi: kpi), run: id, taskPositions: tasks)

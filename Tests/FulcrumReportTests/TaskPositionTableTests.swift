@@ -35,7 +35,7 @@ struct TaskPositionTableTests {
             let json = "{\"model.task_order\":[" + order.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
             var descriptor = RunDescriptor(id: id, experiment: "orders", manifestHash: manifest.hash, policy: "equal",
                                            policyFile: "policies/equal.lua", policyHash: "h", optionsJSON: "{}", seed: 1)
-            descriptor.variantJSON = json
+            descriptor.point = try SweepPoint(json: json)
             try store.beginRun(descriptor)
             kpi[id] = ["a", "b", "c"].map { name in
                 let position = order.firstIndex(of: name)!

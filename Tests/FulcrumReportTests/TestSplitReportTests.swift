@@ -38,7 +38,7 @@ struct TestSplitReportTests {
         for run in runs {
             var descriptor = RunDescriptor(id: run.id, experiment: "tiny", manifestHash: manifest.hash, policy: run.policy,
                                            policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: run.seed)
-            descriptor.variantJSON = run.variant
+            descriptor.point = try SweepPoint(json: run.variant)
             descriptor.tasks = run.tasks
             try store.beginRun(descriptor)
             let zeros = run.startLoss.map { _ in 0.0 }

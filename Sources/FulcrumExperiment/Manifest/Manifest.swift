@@ -116,7 +116,7 @@ public struct Manifest: Sendable {
     public struct PolicyEntry: Sendable, Equatable {
         public let name: String
         public let script: String
-        public let options: [String: PolicyOption]
+        public let options: [String: SettingValue]
         /// Memory and per-call time the policy may use (`memory_mb`, `time_ms`).
         public let limits: LuaLimits
         /// The points of the sweep over this policy's options (`[[]]` without one); each run
@@ -127,9 +127,9 @@ public struct Manifest: Sendable {
         public var overrides: [SweepSetting] = []
 
         /// `options` with the settings of `point` (from `optionPoints`) applied.
-        public func options(at point: [SweepSetting]) -> [String: PolicyOption] {
+        public func options(at point: [SweepSetting]) -> [String: SettingValue] {
             point.reduce(into: options) { options, setting in
-                options[String(setting.path.split(separator: ".").last ?? "")] = setting.value
+                if case let .policyOption(_, option) = setting.key { options[option] = setting.value }
             }
         }
     }

@@ -323,7 +323,7 @@ extension Manifest {
             if let script, !FileManager.default.fileExists(atPath: script), let field = policy["script"] {
                 node.reading.report(field.path, field.node, "no policy file at \(script) (paths are relative to the working directory)")
             }
-            var options: [String: PolicyOption] = [:]
+            var options: [String: SettingValue] = [:]
             var optionsValid = true
             if let field = policy["options"] {
                 if let mapping = field.mapping() {
@@ -343,7 +343,7 @@ extension Manifest {
 
     /// Options must be declared in the policy's `defaults`, with the same type. A policy file that
     /// does not load is not a manifest problem: it fails its own runs, with the Lua message.
-    private static func checkOptions(_ options: [String: PolicyOption], of script: String, at node: ManifestNode) {
+    private static func checkOptions(_ options: [String: SettingValue], of script: String, at node: ManifestNode) {
         guard FileManager.default.fileExists(atPath: script) else { return }
         do {
             _ = try LuaPolicy(file: script, options: options)

@@ -1,4 +1,4 @@
-import FulcrumLua
+import FulcrumCore
 import Yams
 
 /// Collects the problems found while reading one manifest, so all of them are reported at once.
@@ -91,7 +91,7 @@ struct ManifestNode {
     }
 
     /// A policy option: a number, boolean, string, or list of those.
-    func option() -> PolicyOption? {
+    func option() -> SettingValue? {
         switch node.tagName {
         case .int, .float: if let value = node.float, value.isFinite { return .number(value) }
         case .bool: if let value = node.bool { return .boolean(value) }

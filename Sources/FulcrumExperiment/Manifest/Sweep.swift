@@ -1,32 +1,5 @@
-import FulcrumLua
+import FulcrumCore
 import Yams
-
-/// One swept key and the value a run takes for it, e.g. `train.lr = 0.001`.
-public struct SweepSetting: Sendable, Hashable, CustomStringConvertible {
-    /// The key path in the manifest: `train.lr`, `model.task_order`, `tasks.seg.gamma0`,
-    /// `policies.dtp.options.gamma`.
-    public let path: String
-    public let value: PolicyOption
-
-    public init(path: String, value: PolicyOption) {
-        self.path = path
-        self.value = value
-    }
-
-    /// `gamma=2` for a policy option (the run's policy is named beside it), `train.lr=0.001` otherwise.
-    public var description: String {
-        let key = path.hasPrefix("policies.") ? String(path.split(separator: ".").last ?? "") : path
-        return "\(key)=\(Self.compact(value))"
-    }
-
-    private static func compact(_ value: PolicyOption) -> String {
-        switch value {
-        case let .string(text): text
-        case let .list(items): "[" + items.map(compact).joined(separator: ",") + "]"
-        default: value.description
-        }
-    }
-}
 
 /// The `sweep` section: key paths → the values to try. Runs take the cartesian product, the first
 /// key varying slowest. Keys under `policies.NAME.options` multiply that policy's runs only; keys

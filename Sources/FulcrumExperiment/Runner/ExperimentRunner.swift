@@ -1,6 +1,5 @@
 import Foundation
 import FulcrumCore
-import FulcrumLua
 import Synchronization
 
 /// Trains every planned run of a manifest (policy × option point × variant × seed, and the
@@ -114,12 +113,12 @@ public final class ExperimentRunner: @unchecked Sendable {
                              freshBatches: full.freshBatches?.selecting(tasks: positions))
     }
 
-    func descriptor(_ run: PlannedRun, options: [String: PolicyOption]) throws -> RunDescriptor {
+    func descriptor(_ run: PlannedRun, options: [String: SettingValue]) throws -> RunDescriptor {
         var descriptor = RunDescriptor(id: run.id, experiment: manifest.name, manifestHash: manifest.hash, policy: run.policy.name,
                                        policyFile: run.policy.script, policyHash: run.policyHash,
                                        optionsJSON: try JSONText.encode(options), seed: run.seed)
         descriptor.definitionHash = run.variant.definitionHash
-        descriptor.variantJSON = run.variantJSON
+        descriptor.point = run.point
         descriptor.tasks = run.variant.taskPositions
         descriptor.gitCommit = provenance.gitCommit
         descriptor.machine = provenance.machine

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumCore
 import FulcrumLua
 
 extension ExperimentRunner {
@@ -10,7 +11,7 @@ extension ExperimentRunner {
         /// The settings of the policy's option sweep this run takes (empty without one).
         public let optionPoint: [SweepSetting]
         /// The entry's options with `optionPoint` applied.
-        public let options: [String: PolicyOption]
+        public let options: [String: SettingValue]
         public let variant: Manifest.Variant
         public let seed: UInt64
         /// SHA-256 of the policy file's contents when the plan was made ("" for a single-task baseline).
@@ -25,12 +26,12 @@ extension ExperimentRunner {
                 .joined(separator: " ")
         }
 
-        /// The sweep point as stored with the run (JSON object: key path → value).
-        var variantJSON: String {
-            var settings: [String: PolicyOption] = [:]
-            for setting in optionPoint + variant.point { settings[setting.path] = setting.value }
-            if let positions = variant.taskPositions, positions.count == 1 { settings["task"] = .string(variant.tasks[0].spec.name) }
-            return (try? JSONText.encode(settings)) ?? "{}"
+        /// The run's sweep point: its policy's swept options, the swept definition keys, and the task
+        /// of a single-task baseline.
+        public var point: SweepPoint {
+            var settings = optionPoint + variant.point
+            if let positions = variant.taskPositions, positions.count == 1 { settings.append(SweepSetting(.singleTask, .string(variant.tasks[0].spec.name))) }
+            return SweepPoint(settings)
         }
     }
 
@@ -69,7 +70,7 @@ extension ExperimentRunner {
     /// report, another sweep value) keeps the id, so a rerun skips the run; editing the policy file
     /// or its options changes it.
     static func runID(_ manifest: Manifest, _ variant: Manifest.Variant, _ policy: Manifest.PolicyEntry,
-                      options: [String: PolicyOption], scriptHash script: String, _ seed: UInt64) -> String {
+                      options: [String: SettingValue], scriptHash script: String, _ seed: UInt64) -> String {
         let options = options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         let parts = [manifest.name, variant.definitionHash, policy.name, script, options,
                      "\(policy.limits.memoryBytes)/\(policy.limits.milliseconds)", "\(seed)"]

@@ -17,7 +17,7 @@ public enum PolicyReplay {
     }
 
     /// Replays run `id` of `store`; the policy gets the run's context (tasks, kinds, length, seed).
-    public static func replay(file: String, options: [String: PolicyOption] = [:], run id: String, store: RunStore) throws -> [Step] {
+    public static func replay(file: String, options: [String: SettingValue] = [:], run id: String, store: RunStore) throws -> [Step] {
         guard let recorded = try store.recordedSignals(ofRun: id) else {
             throw ReplayError(description: "no run '\(id)' in \(store.path) (fulcrum run prints run ids; so does the store's run table)")
         }
@@ -29,7 +29,7 @@ public enum PolicyReplay {
 
     /// Replays a JSON-lines file: one object per step with the fields of `s` (`loss` and `step` required;
     /// `tasks` defaults to task1…taskT, `initial_loss` to the first line's losses, `weights` to 1).
-    public static func replay(file: String, options: [String: PolicyOption] = [:], signalsFile path: String, seed: UInt64 = 1) throws -> [Step] {
+    public static func replay(file: String, options: [String: SettingValue] = [:], signalsFile path: String, seed: UInt64 = 1) throws -> [Step] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ReplayError(description: "\(path): cannot read the signals file")
         }
@@ -52,7 +52,7 @@ public enum PolicyReplay {
         return try replay(file: file, options: options, context: context, signals: signals, applied: nil)
     }
 
-    static func replay(file: String, options: [String: PolicyOption], context: PolicyContext,
+    static func replay(file: String, options: [String: SettingValue], context: PolicyContext,
                        signals: [StepSignals], applied: [[Double]?]?) throws -> [Step] {
         let policy = try LuaPolicy(file: file, options: options)
         try policy.start(context)

@@ -1,5 +1,5 @@
 import Foundation
-import FulcrumLua
+import FulcrumCore
 import GRDB
 
 /// An error of the store's command-line tools (`runs`, `export`, `gc`, `merge`): the message says
@@ -88,7 +88,7 @@ public enum RunListing {
             let run = listed.run
             // Two rows for one policy and seed are usually the current run and a stale one: say which.
             let status = run.status.rawValue + (listed.isCurrent ? "" : " (stale)")
-            return [String(run.id.prefix(16)), run.experiment, run.policy, compactVariant(run.variant), "\(run.seed)", status,
+            return [String(run.id.prefix(16)), run.experiment, run.policy, run.point.label, "\(run.seed)", status,
                     "\(run.stepsDone)/\(listed.totalSteps.map(String.init) ?? "?")",
                     decimal(run.wallSeconds), decimal(run.stepsPerSecond), decimal(run.policyMicrosecondsPerStep),
                     errorSummary(run.error)]
@@ -126,7 +126,7 @@ public enum RunListing {
         let object: [String: JSONValue] = [
             "id": .string(run.id), "experiment": .string(run.experiment), "manifest_hash": .string(run.manifestHash),
             "current": .bool(listed.isCurrent), "definition_hash": .string(run.definitionHash), "policy": .string(run.policy),
-            "variant": (try? JSONText.decode(JSONValue.self, run.variant)) ?? .string(run.variant),
+            "variant": (try? JSONText.decode(JSONValue.self, run.point.json)) ?? .string(run.point.json),
             "tasks": run.tasks.map { .array($0.map { .integer(Int64($0)) }) } ?? .null,
             "policy_file": .string(run.policyFile), "policy_hash": .string(run.policyHash),
             "options": (try? JSONText.decode(JSONValue.self, run.options)) ?? .string(run.options),
@@ -138,13 +138,6 @@ public enum RunListing {
             "peak_memory_bytes": integer(run.peakMemoryBytes), "git_commit": text(run.gitCommit), "machine": text(run.machine),
         ]
         return try JSONText.encode(JSONValue.object(object))
-    }
-
-    /// The sweep point as the report labels it, e.g. `gamma=2 train.lr=0.001` (sorted by key path, a
-    /// policy option named by its option alone); empty for `{}`.
-    public static func compactVariant(_ json: String) -> String {
-        guard let point = try? JSONText.decode([String: PolicyOption].self, json) else { return json }
-        return point.keys.sorted().map { SweepSetting(path: $0, value: point[$0]!).description }.joined(separator: " ")
     }
 
     /// The first line of an error, cut to 60 characters: the table stays one line per run.

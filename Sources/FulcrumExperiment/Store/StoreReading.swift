@@ -39,8 +39,8 @@ public struct StoredRun: Sendable, Equatable {
     public let manifestHash: String
     public let definitionHash: String
     public let policy: String
-    /// JSON: the sweep point this run trained (`{}` when the manifest has no sweep).
-    public let variant: String
+    /// The sweep point this run trained (empty when the manifest has no sweep).
+    public let point: SweepPoint
     /// The experiment's task positions this run trained (a single-task baseline has one); nil = all.
     public let tasks: [Int]?
     public let policyFile: String
@@ -66,7 +66,7 @@ public struct StoredRun: Sendable, Equatable {
         manifestHash = row["manifest_hash"]
         definitionHash = row["definition_hash"]
         policy = row["policy"]
-        variant = row["variant"]
+        point = try SweepPoint(json: row["variant"])
         tasks = try (row["tasks"] as String?).map { try JSONText.decode([Int].self, $0) }
         policyFile = row["policy_file"]
         policyHash = row["policy_hash"]

@@ -9,8 +9,8 @@ public struct RunDescriptor: Sendable, Equatable {
     public var manifestHash: String
     public var definitionHash: String = ""
     public var policy: String
-    /// JSON: the sweep point (`{}` without a sweep).
-    public var variantJSON: String = "{}"
+    /// The sweep point (stored in the `variant` column as JSON, `{}` without a sweep).
+    public var point = SweepPoint()
     /// The experiment's task positions the run trains; nil = all.
     public var tasks: [Int]? = nil
     public var policyFile: String
@@ -84,7 +84,7 @@ extension RunStore {
                 INSERT INTO run (id, experiment, manifest_hash, definition_hash, policy, variant, tasks, policy_file,
                                  policy_hash, options, seed, status, started_at, git_commit, machine)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
-                """, arguments: [run.id, run.experiment, run.manifestHash, run.definitionHash, run.policy, run.variantJSON,
+                """, arguments: [run.id, run.experiment, run.manifestHash, run.definitionHash, run.policy, run.point.json,
                                  try run.tasks.map(JSONText.encode), run.policyFile, run.policyHash, run.optionsJSON,
                                  Int64(bitPattern: run.seed), Self.timestamp(), run.gitCommit, run.machine])
         }

@@ -1,18 +1,18 @@
 import Foundation
-import FulcrumLua
+import FulcrumCore
 
 /// For a sweep over a numeric setting (a policy option such as DTP's γ, or `train.lr`): per task, the
 /// KPI the comparison reads against the setting's value, one line per policy and other settings.
 extension ExperimentReport {
     var optionFigures: [ReportFigure] {
         let rows = comparisonRows.filter { !$0.group.isSingleTask }
-        let keys = Set(rows.flatMap { $0.group.point.keys }).sorted()
+        let keys = Set(rows.flatMap { $0.group.point.values.keys }).sorted { $0.path < $1.path }
         return keys.compactMap { key -> ReportFigure? in
             // Rows along the key, by the label of everything else: policy and the other settings.
             var lines: [String: [(value: Double, row: ComparisonRow)]] = [:], order: [String] = []
             for row in rows {
                 guard case let .number(value)? = row.group.point[key] else { continue }
-                let rest = RunGroup(policy: row.group.policy, variant: Self.variant(row.group, without: key)).label
+                let rest = RunGroup(policy: row.group.policy, point: row.group.point.removing(key)).label
                 if lines[rest] == nil { order.append(rest) }
                 lines[rest, default: []].append((value, row))
             }
@@ -29,19 +29,10 @@ extension ExperimentReport {
                     let style = style(of: lines[label]![0].row.group)
                     return PlotSeries(name: label, colour: style.colour, dash: style.dash, points: points, style: .lineWithErrorBars)
                 }
-                return LineChart(title: "\(spec.name) against \(key)", xLabel: key, yLabel: "\(spec.kpi) (%)", series: series)
+                return LineChart(title: "\(spec.name) against \(key.path)", xLabel: key.path, yLabel: "\(spec.kpi) (%)", series: series)
             }
-            return ReportFigure(kind: .options, fileName: "options-\(Self.slug(key)).svg",
-                                title: "KPI against \(key)", svg: Figure(panels: panels).svg)
+            return ReportFigure(kind: .options, fileName: "options-\(Self.slug(key.path)).svg",
+                                title: "KPI against \(key.path)", svg: Figure(panels: panels).svg)
         }
-    }
-
-    /// The group's sweep point as JSON without `key`, so rows that differ only in it share a label.
-    static func variant(_ group: RunGroup, without key: String) -> String {
-        var point = group.point
-        point[key] = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(point)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

@@ -80,8 +80,8 @@ extension ExperimentReport {
     func singleTaskSets(_ rows: [ComparisonRow]) -> [(label: String, rows: [Int: ComparisonRow])] {
         var sets: [(label: String, rows: [Int: ComparisonRow])] = []
         for row in rows where row.group.isSingleTask {
-            guard case let .string(name)? = row.group.point["task"], let task = experiment.tasks.firstIndex(where: { $0.name == name }) else { continue }
-            let label = RunGroup(policy: "single-task", variant: Self.variant(row.group, without: "task")).label
+            guard let name = row.group.point.singleTask, let task = experiment.tasks.firstIndex(where: { $0.name == name }) else { continue }
+            let label = RunGroup(policy: "single-task", point: row.group.point.removing(.singleTask)).label
             if let index = sets.firstIndex(where: { $0.label == label }) { sets[index].rows[task] = row }
             else { sets.append((label, [task: row])) }
         }

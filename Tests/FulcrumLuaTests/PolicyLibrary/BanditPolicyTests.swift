@@ -13,7 +13,7 @@ struct BanditPolicyTests {
 
     @Test func aSeedDeterminesTheRun() throws {
         let trace = PolicyTrace.random(tasks: 3, steps: 60, seed: 9)
-        let options: [String: PolicyOption] = ["eta": .number(0.05)]
+        let options: [String: SettingValue] = ["eta": .number(0.05)]
         let first = try run("bandit", options: options, on: trace, seed: 1)
         let again = try run("bandit", options: options, on: trace, seed: 1)
         let other = try run("bandit", options: options, on: trace, seed: 2)
@@ -82,7 +82,7 @@ struct BanditPolicyTests {
     }
 
     @Test func badOptionsAreInitErrors() throws {
-        let cases: [([String: PolicyOption], String)] = [
+        let cases: [([String: SettingValue], String)] = [
             (["epsilon": .number(0)], "epsilon must be in (0, 1]"),
             (["eta": .number(0)], "eta must be > 0"),
             (["window": .number(0)], "window must be a whole number ≥ 1"),

@@ -106,7 +106,7 @@ struct CAGradPolicyTests {
 
     @Test func badOptionsAreInitErrors() throws {
         let trace = PolicyTrace.random(tasks: 2, steps: 1, seed: 23)
-        for (options, message) in [(["c": PolicyOption.number(1)], "c must be in [0, 1)"), (["c": .number(-0.1)], "c must be in [0, 1)"),
+        for (options, message) in [(["c": SettingValue.number(1)], "c must be in [0, 1)"), (["c": .number(-0.1)], "c must be in [0, 1)"),
                                    (["rescale": .number(3)], "rescale must be 0, 1 or 2")] {
             let error = try #require(throws: LuaPolicyError.self) { try run("cagrad", options: options, on: trace) }
             #expect(error.phase == .initialisation && error.message.contains(message))

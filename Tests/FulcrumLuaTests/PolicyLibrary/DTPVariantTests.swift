@@ -22,7 +22,7 @@ struct DTPVariantTests {
         for tasks in 2...5 {
             let gammas = (0..<tasks).map { 0.5 + Double($0) * 0.75 }
             let trace = PolicyTrace.random(tasks: tasks, steps: 20, seed: UInt64(100 + tasks))
-            let result = try run("dtp", options: ["gammas": .list(gammas.map(PolicyOption.number)), "gamma": .number(9),
+            let result = try run("dtp", options: ["gammas": .list(gammas.map(SettingValue.number)), "gamma": .number(9),
                                                   "alpha": .number(0.3)], on: trace)
             let expected = reference(trace, gammas: gammas, smoothing: .ema(alpha: 0.3))
             for step in trace.steps.indices {
@@ -97,7 +97,7 @@ struct DTPVariantTests {
     }
 
     @Test func badVariantOptionsAreInitErrors() throws {
-        let cases: [([String: PolicyOption], String)] = [
+        let cases: [([String: SettingValue], String)] = [
             (["gammas": .list([.number(1)])], "gammas has 1 entries, expected 2"),
             (["gammas": .list([.number(1), .number(-1)])], "gammas[2] must be a number ≥ 0"),
             (["kpi_smoothing": .string("mean")], "kpi_smoothing must be"),

@@ -115,9 +115,9 @@ struct FAMOPolicyTests {
     }
 
     @Test(arguments: [
-        ("lr", PolicyOption.number(0)), ("gamma", .number(-0.1)), ("optimizer", .string("rmsprop")),
+        ("lr", SettingValue.number(0)), ("gamma", .number(-0.1)), ("optimizer", .string("rmsprop")),
     ])
-    func badOptionIsAnInitError(name: String, value: PolicyOption) throws {
+    func badOptionIsAnInitError(name: String, value: SettingValue) throws {
         let trace = PolicyTrace.random(tasks: 2, steps: 1, seed: 1)
         let error = try #require(throws: LuaPolicyError.self) { try run("famo", options: [name: value], on: trace) }
         #expect(error.description.contains("famo: \(name)"))

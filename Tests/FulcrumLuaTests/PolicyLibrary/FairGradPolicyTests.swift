@@ -8,7 +8,7 @@ import Testing
 /// shared = T·w (the reference's "match the sum loss" factor), clipped to max_norm.
 @Suite("FairGrad policy")
 struct FairGradPolicyTests {
-    static let noClipping: [String: PolicyOption] = ["max_norm": .number(0)]
+    static let noClipping: [String: SettingValue] = ["max_norm": .number(0)]
 
     /// max_t |w_t^(1/α) (G w)_t − 1| for the gradient vectors.
     static func fairnessResidual(_ w: [Double], _ gradients: [[Double]], alpha: Double) -> Double {
@@ -28,7 +28,7 @@ struct FairGradPolicyTests {
     func weightsSatisfyTheFairnessConditionOnRandomTraces(alpha: Double) throws {
         for tasks in 2...5 {
             let trace = PolicyTrace.random(tasks: tasks, steps: 15, seed: 100 + UInt64(tasks))
-            let options: [String: PolicyOption] = ["alpha": .number(alpha), "max_norm": .number(0)]
+            let options: [String: SettingValue] = ["alpha": .number(alpha), "max_norm": .number(0)]
             let (weights, logs) = try run("fairgrad", options: options, on: trace)
             for (step, gradients) in trace.gradients.enumerated() {
                 let w = weights[step].shared.map { $0 / Double(tasks) }

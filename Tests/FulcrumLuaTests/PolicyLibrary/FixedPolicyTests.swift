@@ -9,7 +9,7 @@ struct FixedPolicyTests {
     /// The four tasks of the DTP paper, in the order a manifest might list them.
     let manifestOrder = ["pose", "detection", "segmentation", "classification"]
 
-    private func answer(_ options: [String: PolicyOption], tasks: [String]) throws -> [Double] {
+    private func answer(_ options: [String: SettingValue], tasks: [String]) throws -> [Double] {
         let policy = try LuaPolicy(file: shippedPolicy("fixed"), options: options)
         try policy.start(context(tasks: tasks))
         let signals = StepSignals(tasks: tasks, step: 1, epoch: 1, progress: 0, learningRate: 0.01,
@@ -17,7 +17,7 @@ struct FixedPolicyTests {
         return try policy.weights(for: signals).shared
     }
 
-    private func initError(_ options: [String: PolicyOption], tasks: [String]) throws -> LuaPolicyError {
+    private func initError(_ options: [String: SettingValue], tasks: [String]) throws -> LuaPolicyError {
         let policy = try LuaPolicy(file: shippedPolicy("fixed"), options: options)
         return try #require(throws: LuaPolicyError.self) { try policy.start(context(tasks: tasks)) }
     }
@@ -86,5 +86,5 @@ struct FixedPolicyTests {
     }
 }
 
-private func numbers(_ values: [Double]) -> PolicyOption { .list(values.map(PolicyOption.number)) }
-private func names(_ values: [String]) -> PolicyOption { .list(values.map(PolicyOption.string)) }
+private func numbers(_ values: [Double]) -> SettingValue { .list(values.map(SettingValue.number)) }
+private func names(_ values: [String]) -> SettingValue { .list(values.map(SettingValue.string)) }

@@ -107,7 +107,7 @@ struct GradNormPolicyTests {
     }
 
     @Test func badOptionsAreInitErrors() throws {
-        let cases: [([String: PolicyOption], String)] = [
+        let cases: [([String: SettingValue], String)] = [
             (["alpha": .number(-0.5)], "alpha must be ≥ 0"),
             (["lr": .number(-1)], "lr must be ≥ 0"),
             (["optimizer": .string("rmsprop")], "optimizer must be \"adam\" or \"sgd\""),

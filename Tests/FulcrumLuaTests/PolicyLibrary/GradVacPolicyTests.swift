@@ -39,7 +39,7 @@ struct GradVacReference {
 
 @Suite("policies/gradvac.lua")
 struct GradVacPolicyTests {
-    static func options(beta: Double, order: String = "fixed") -> [String: PolicyOption] {
+    static func options(beta: Double, order: String = "fixed") -> [String: SettingValue] {
         ["beta": .number(beta), "order": .string(order)]
     }
 
@@ -105,9 +105,9 @@ struct GradVacPolicyTests {
     }
 
     @Test(arguments: [
-        ("beta", PolicyOption.number(0)), ("beta", .number(1.5)), ("order", .string("sorted")),
+        ("beta", SettingValue.number(0)), ("beta", .number(1.5)), ("order", .string("sorted")),
     ])
-    func badOptionIsAnInitError(name: String, value: PolicyOption) throws {
+    func badOptionIsAnInitError(name: String, value: SettingValue) throws {
         let trace = PolicyTrace.random(tasks: 2, steps: 1, seed: 1)
         let error = try #require(throws: LuaPolicyError.self) { try run("gradvac", options: [name: value], on: trace) }
         #expect(error.description.contains("gradvac: \(name)"))

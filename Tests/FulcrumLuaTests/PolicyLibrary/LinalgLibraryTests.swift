@@ -228,7 +228,7 @@ enum LinalgFixtures {
     }
 
     /// The init error of a shipped policy with these options (nil if it starts).
-    static func initError(_ name: String, _ options: [String: PolicyOption], tasks: Int = 3) throws -> LuaPolicyError? {
+    static func initError(_ name: String, _ options: [String: SettingValue], tasks: Int = 3) throws -> LuaPolicyError? {
         let policy = try LuaPolicy(file: shippedPolicy(name), options: options)
         do {
             try policy.start(context(tasks: (1...tasks).map { "task\($0)" }))

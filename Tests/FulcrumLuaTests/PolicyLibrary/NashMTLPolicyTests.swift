@@ -7,7 +7,7 @@ import Testing
 /// α_t (Ĝα)_t = 1 with Ĝ = G / ‖G‖_F, checked here on the Gram matrix of the gradient vectors.
 @Suite("Nash-MTL policy")
 struct NashMTLPolicyTests {
-    static let noClipping: [String: PolicyOption] = ["max_norm": .number(0)]
+    static let noClipping: [String: SettingValue] = ["max_norm": .number(0)]
 
     /// G / ‖G‖_F, as the reference normalises it.
     static func normalised(_ gram: [[Double]]) -> [[Double]] {

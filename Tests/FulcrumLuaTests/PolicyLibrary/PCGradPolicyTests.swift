@@ -64,7 +64,7 @@ enum PCGradReference {
 
 @Suite("policies/pcgrad.lua")
 struct PCGradPolicyTests {
-    static let fixed: [String: PolicyOption] = ["order": .string("fixed")]
+    static let fixed: [String: SettingValue] = ["order": .string("fixed")]
 
     /// g1 = (1, 0), g2 = (−1, 1) conflict (⟨g1, g2⟩ = −1): g1' = g1 + ½ g2 = (½, ½), g2' = g2 + g1 = (0, 1);
     /// Σ g' = (½, 3/2) = 2 g1 + 3/2 g2.

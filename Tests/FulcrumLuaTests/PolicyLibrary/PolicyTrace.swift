@@ -55,7 +55,7 @@ struct PolicyTrace {
 
 /// Runs a shipped policy (`policies/NAME.lua`) over a trace as the trainer would: `s.weights` is the
 /// shared answer of the previous step (ones before the first). Returns each step's answer and logs.
-func run(_ name: String, options: [String: PolicyOption] = [:], on trace: PolicyTrace, seed: UInt64 = 1,
+func run(_ name: String, options: [String: SettingValue] = [:], on trace: PolicyTrace, seed: UInt64 = 1,
          stepsPerEpoch: Int = 100) throws -> (weights: [TaskWeights], logs: [[PolicyLog]]) {
     let policy = try LuaPolicy(file: shippedPolicy(name), options: options)
     let names = trace.steps.first?.tasks ?? []

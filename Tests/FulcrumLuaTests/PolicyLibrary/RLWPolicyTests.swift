@@ -6,7 +6,7 @@ import Testing
 /// Random Loss Weighting (Lin et al., TMLR 2022): λ = softmax(λ̃), λ̃ drawn afresh each step.
 @Suite("policies/rlw.lua")
 struct RLWPolicyTests {
-    static func weights(_ options: [String: PolicyOption] = [:], tasks: Int, steps: Int, seed: UInt64 = 1) throws -> [[Double]] {
+    static func weights(_ options: [String: SettingValue] = [:], tasks: Int, steps: Int, seed: UInt64 = 1) throws -> [[Double]] {
         try run("rlw", options: options, on: PolicyTrace.random(tasks: tasks, steps: steps, seed: 3), seed: seed).weights.map(\.shared)
     }
 

@@ -32,8 +32,8 @@ struct STCHPolicyTests {
     func followsTheReferenceAfterAWarmUp(tasks: Int, mu: Double, withPreference: Bool) throws {
         let trace = PolicyTrace.random(tasks: tasks, steps: 16, seed: UInt64(400 + tasks), stepsPerEpoch: 4)
         let preference = withPreference ? (0..<tasks).map { 0.5 + Double($0) * 0.4 } : [Double](repeating: 1, count: tasks)
-        var options: [String: PolicyOption] = ["mu": .number(mu), "warmup_epochs": .number(1)]
-        if withPreference { options["preference"] = .list(preference.map(PolicyOption.number)) }
+        var options: [String: SettingValue] = ["mu": .number(mu), "warmup_epochs": .number(1)]
+        if withPreference { options["preference"] = .list(preference.map(SettingValue.number)) }
         let weights = try run("stch", options: options, on: trace, stepsPerEpoch: 4).weights
         let averaging = trace.steps[4..<8].map(\.loss)
         let nadir = (0..<tasks).map { t in averaging.map { $0[t] }.reduce(0, +) / 4 }
@@ -50,7 +50,7 @@ struct STCHPolicyTests {
         let trace = PolicyTrace.random(tasks: 3, steps: 12, seed: 41, stepsPerEpoch: 4)
         let preference = [1.0, 2.0, 0.5], mu = 0.3
         let weights = try run("stch", options: ["mu": .number(mu), "warmup_epochs": .number(1),
-                                                "preference": .list(preference.map(PolicyOption.number))],
+                                                "preference": .list(preference.map(SettingValue.number))],
                               on: trace, stepsPerEpoch: 4).weights
         let nadir = (0..<3).map { t in trace.steps[4..<8].map { $0.loss[t] }.reduce(0, +) / 4 }
         for k in 8..<12 {
@@ -107,10 +107,10 @@ struct STCHPolicyTests {
     }
 
     @Test(arguments: [
-        ("mu", PolicyOption.number(0)), ("warmup_epochs", .number(1.5)), ("warmup_epochs", .number(-1)),
+        ("mu", SettingValue.number(0)), ("warmup_epochs", .number(1.5)), ("warmup_epochs", .number(-1)),
         ("preference", .list([.number(1), .number(1)])), ("preference", .list([.number(1), .number(-1), .number(1)])),
     ])
-    func badOptionIsAnInitError(name: String, value: PolicyOption) throws {
+    func badOptionIsAnInitError(name: String, value: SettingValue) throws {
         let trace = PolicyTrace.random(tasks: 3, steps: 1, seed: 1)
         let error = try #require(throws: LuaPolicyError.self) { try run("stch", options: [name: value], on: trace) }
         #expect(error.description.contains("stch: \(name)"))

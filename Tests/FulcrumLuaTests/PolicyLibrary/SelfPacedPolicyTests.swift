@@ -75,7 +75,7 @@ struct SelfPacedPolicyTests {
     }
 
     @Test func badOptionsAreInitErrors() throws {
-        let cases: [([String: PolicyOption], String)] = [
+        let cases: [([String: SettingValue], String)] = [
             (["regulariser": .string("mixture")], "regulariser must be"),
             (["growth": .number(0.9)], "growth must be ≥ 1"),
             (["initial_quantile": .number(0)], "initial_quantile must be in (0, 1]"),

@@ -91,7 +91,7 @@ struct UPGradPolicyTests {
         for tasks in 2...5 {
             let trace = PolicyTrace.random(tasks: tasks, steps: 3, seed: UInt64(80 + tasks))
             for i in 0..<tasks {
-                let preference = (0..<tasks).map { PolicyOption.number($0 == i ? 1 : 0) }
+                let preference = (0..<tasks).map { SettingValue.number($0 == i ? 1 : 0) }
                 let result = try run("upgrad", options: ["pref_vector": .list(preference)], on: trace)
                 for (step, answer) in result.weights.enumerated() {
                     let q = Self.regularised(trace.steps[step].gram!)
@@ -126,7 +126,7 @@ struct UPGradPolicyTests {
 
     @Test func badOptionsAreInitErrors() throws {
         let trace = PolicyTrace.random(tasks: 3, steps: 1, seed: 25)
-        let cases: [([String: PolicyOption], String)] = [
+        let cases: [([String: SettingValue], String)] = [
             (["pref_vector": .list([.number(1), .number(1)])], "pref_vector must be empty or have one entry per task (3), got 2"),
             (["pref_vector": .list([.number(1), .number(-1), .number(1)])], "pref_vector entries must be numbers ≥ 0"),
             (["reg_eps": .number(-1)], "reg_eps must be ≥ 0"),

@@ -54,7 +54,7 @@ struct UncertaintyPolicyTests {
     }
 
     @Test func badOptionsAreInitErrors() throws {
-        let cases: [([String: PolicyOption], String)] = [
+        let cases: [([String: SettingValue], String)] = [
             (["optimizer": .string("rmsprop")], "optimizer must be"),
             (["lr": .number(-1)], "lr must be ≥ 0"),
             (["beta1": .number(1)], "beta1 and beta2 must be in [0, 1)"),
