@@ -65,10 +65,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         AllocatorTuning.reuseLargeBlocks()
-        let variant = experimentName.map {
-            ManifestVariant(name: $0, policies: policies.map { $0.split(separator: ",").map(String.init) }, baseline: baseline)
+        let alias = experimentName.map {
+            ExperimentAlias(name: $0, policies: policies.map { $0.split(separator: ",").map(String.init) }, baseline: baseline)
         }
-        let manifest = try Manifest.load(manifest, quick: quick, variant: variant)
+        let manifest = try Manifest.load(manifest, quick: quick, as: alias)
         let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.train.threads, 1)
         var selection = RunSelection(force: force, jobs: jobs)
         if let only { selection.filters = try RunSelection.parseFilters(only) }

@@ -100,11 +100,11 @@ struct CommandLineTests {
         let plan = try fulcrum(["run", "experiments/demo.yaml", "--dry-run", "--quick"], in: project)
         #expect(plan.status == 0, "stderr: \(plan.error)")
         #expect(plan.output.hasPrefix("focal overrides: tasks.coarse.gamma0=1 train.eval_every=10\n"))
-        #expect(plan.output.hasSuffix("6 runs selected of 6 (3 policies × 2 variants × 1 seed), 6 to train\n"))
+        #expect(plan.output.hasSuffix("6 runs selected of 6 (3 policies × 2 definitions × 1 seed), 6 to train\n"))
 
         let run = try fulcrum(["run", "experiments/demo.yaml", "--quick"], in: project)
         #expect(run.status == 0, "stderr: \(run.error)")
-        #expect(run.output.contains("demo-quick: 6 runs (3 policies × 2 variants × 1 seed) into runs/fulcrum.sqlite"))
+        #expect(run.output.contains("demo-quick: 6 runs (3 policies × 2 definitions × 1 seed) into runs/fulcrum.sqlite"))
         #expect(run.output.contains("finished 6, failed 0, diverged 0, interrupted 0, skipped 0"))
         let runs = try fulcrum(["runs", "--experiment", "demo-quick"], in: project)
         #expect(runs.output.components(separatedBy: "\n").filter { $0.contains(" demo-quick ") && $0.contains(" finished  20/20 ") }.count == 6)

@@ -25,16 +25,16 @@ struct PolicyOverrideTests {
                   tasks.coarse.gamma0: 1
             """, extra: "sweep:\n  train.lr: [0.01, 0.003]")
         let (equal, p) = (manifest.policies[0], manifest.policies[1])
-        #expect(equal.overrides.isEmpty && manifest.variants(for: equal) == manifest.variants)
+        #expect(equal.overrides.isEmpty && manifest.definitionsTrained(by: equal) == manifest.definitions)
         #expect(p.overrides.map(\.description) == ["train.schedule=step", "train.step_every=10", "train.step_factor=0.5", "tasks.coarse.gamma0=1"])
-        let variants = manifest.variants(for: p)
-        #expect(variants.map(\.train.schedule) == [0.01, 0.003].map {
+        let definitions = manifest.definitionsTrained(by: p)
+        #expect(definitions.map(\.train.schedule) == [0.01, 0.003].map {
             LearningRateSchedule(base: $0, warmupSteps: 0, decay: .step(every: 10, factor: 0.5), totalSteps: 40)
         })
-        #expect(variants.allSatisfy { $0.tasks[0].spec.loss == .focal(gamma0: 1) })
+        #expect(definitions.allSatisfy { $0.tasks[0].spec.loss == .focal(gamma0: 1) })
         // The same sweep points, so the report's rows line up; another definition, so other ids.
-        #expect(variants.map(\.point) == manifest.variants.map(\.point))
-        #expect(Set(variants.map(\.definitionHash)).isDisjoint(with: manifest.variants.map(\.definitionHash)))
+        #expect(definitions.map(\.point) == manifest.definitions.map(\.point))
+        #expect(Set(definitions.map(\.definitionHash)).isDisjoint(with: manifest.definitions.map(\.definitionHash)))
 
         let runs = ExperimentRunner(manifest: manifest, store: try RunStore(path: "\(scratch.path)/s.sqlite")).plannedRuns
         #expect(runs.map(\.label).suffix(4) == ["p train.lr=0.01 seed 1", "p train.lr=0.01 seed 2", "p train.lr=0.003 seed 1", "p train.lr=0.003 seed 2"])
@@ -48,10 +48,10 @@ struct PolicyOverrideTests {
         let plain = try Manifest.load(scratch.write("plain.yaml", tinyManifest(policies: equal) + "\nbaselines: single_task"))
         let overridden = try load("      train.lr: 0.003\n", extra: "baselines: single_task")
         #expect(ids(plain) == ids(overridden))
-        #expect(overridden.baselineVariants == plain.baselineVariants)
+        #expect(overridden.baselineDefinitions == plain.baselineDefinitions)
         // Overriding a key with the value it has is no change at all.
         let same = try load("      train.lr: 0.01\n")
-        #expect(same.variants(for: same.policies[1]).map(\.definitionHash) == same.variants.map(\.definitionHash))
+        #expect(same.definitionsTrained(by: same.policies[1]).map(\.definitionHash) == same.definitions.map(\.definitionHash))
     }
 
     /// Each bad override (under `overrides:`, from line 30) and the exact problems it reports.

@@ -46,12 +46,12 @@ struct QuickFormTests {
         #expect(train.steps == 20 && train.batchSize == 64 && train.evaluationInterval == 20 && train.recordEvery == 1)
         #expect(train.schedule.warmupSteps == 5)
         // The first two values of each swept key, and the first two orders of the permutations.
-        #expect(manifest.variants.map { $0.point.map(\.description) } == [
+        #expect(manifest.definitions.map { $0.point.map(\.description) } == [
             ["train.lr=0.1", "model.task_order=[a,b,c]"], ["train.lr=0.1", "model.task_order=[a,c,b]"],
             ["train.lr=0.01", "model.task_order=[a,b,c]"], ["train.lr=0.01", "model.task_order=[a,c,b]"],
         ])
         #expect(manifest.policies[1].optionPoints.map { $0.map(\.description) } == [["gamma=0.5"], ["gamma=1"]])
-        #expect(RunCount(manifest).description == "2 policies (3 option points) × 4 variants × 1 seed")
+        #expect(RunCount(manifest).description == "2 policies (3 option points) × 4 definitions × 1 seed")
     }
 
     @Test func epochsBecomeStepsOfTheQuickSplit() throws {
@@ -74,9 +74,9 @@ struct QuickFormTests {
         ).replacingOccurrences(of: "dtp: { script: \(repositoryRoot)/policies/dtp.lua }",
                                with: "dtp: { script: \(repositoryRoot)/policies/dtp.lua, overrides: { train.step_every: 300, train.eval_every: 100 } }"))
         // 1000 and 2000 both become 20: one value, then 12, the fewest steps of any run.
-        #expect(manifest.variants.map(\.train.steps) == [20, 12])
-        #expect(manifest.variants.allSatisfy { $0.train.evaluationInterval == 12 && $0.train.schedule.decay == .step(every: 6, factor: 0.1) })
-        let dtp = manifest.variants(for: manifest.policies[1])
+        #expect(manifest.definitions.map(\.train.steps) == [20, 12])
+        #expect(manifest.definitions.allSatisfy { $0.train.evaluationInterval == 12 && $0.train.schedule.decay == .step(every: 6, factor: 0.1) })
+        let dtp = manifest.definitionsTrained(by: manifest.policies[1])
         #expect(dtp.allSatisfy { $0.train.evaluationInterval == 12 && $0.train.schedule.decay == .step(every: 6, factor: 0.1) })
         #expect(manifest.policies[1].overrides.map(\.description) == ["train.step_every=6", "train.eval_every=12"])
     }

@@ -18,11 +18,11 @@ struct RunIdentityTests {
         let scratch = ScratchDirectory()
         let store = try RunStore(path: "\(scratch.path)/plan.sqlite")
         var lines: [String] = []
-        let asForm = ManifestVariant(name: "table1-as", policies: ["dtp_hard", "uniform"], baseline: "uniform")
+        let asForm = ExperimentAlias(name: "table1-as", policies: ["dtp_hard", "uniform"], baseline: "uniform")
         for name in ShippedManifestTests.manifests {
             let file = "experiments/\(name).yaml"
             var forms = [try Manifest.load(file), try Manifest.load(file, quick: true)]
-            if name == "dtp-table1" { forms.append(try Manifest.load(file, variant: asForm)) }
+            if name == "dtp-table1" { forms.append(try Manifest.load(file, as: asForm)) }
             for manifest in forms {
                 for run in ExperimentRunner(manifest: manifest, store: store).plannedRuns {
                     lines.append([manifest.name, run.id, run.point.json, run.label].joined(separator: "\t"))

@@ -30,7 +30,7 @@ struct ShippedManifestTests {
         // Every data set but the synthetic one has a test split, evaluated before the first step and after the last.
         for outcome in outcomes {
             let steps = try store.evaluations(ofRun: outcome.run.id, split: .test).map(\.step)
-            #expect(steps == (full.data.testSize > 0 ? [0, outcome.run.variant.train.steps] : []), "\(outcome.run.label)")
+            #expect(steps == (full.data.testSize > 0 ? [0, outcome.run.definition.train.steps] : []), "\(outcome.run.label)")
         }
     }
 }

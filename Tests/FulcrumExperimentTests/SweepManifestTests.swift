@@ -29,11 +29,11 @@ struct SweepManifestTests {
               train.lr: [0.01, 0.003]
             """)
         #expect(manifest.policies.map(\.optionPoints.count) == [1, 3])
-        #expect(manifest.variants.map { $0.train.schedule.base } == [0.01, 0.003])
-        #expect(manifest.variants.map { $0.point.map(\.description) } == [["train.lr=0.01"], ["train.lr=0.003"]])
+        #expect(manifest.definitions.map { $0.train.schedule.base } == [0.01, 0.003])
+        #expect(manifest.definitions.map { $0.point.map(\.description) } == [["train.lr=0.01"], ["train.lr=0.003"]])
         let count = RunCount(manifest)
         #expect(count.total == (1 + 3) * 2 * 2)
-        #expect(count.description == "2 policies (4 option points) × 2 variants × 2 seeds")
+        #expect(count.description == "2 policies (4 option points) × 2 definitions × 2 seeds")
 
         let runs = ExperimentRunner(manifest: manifest, store: try RunStore(path: "\(scratch.path)/s.sqlite")).plannedRuns
         #expect(runs.count == 16 && Set(runs.map(\.id)).count == 16)
@@ -58,28 +58,28 @@ struct SweepManifestTests {
 
     @Test func permutationsGiveEveryTaskOrderAndBaselinesOneRunPerTask() throws {
         let manifest = try load("sweep:\n  model.task_order: permutations\nbaselines: single_task", seeds: "[1]", policies: equal, edit: hierarchy)
-        #expect(manifest.variants.count == 6)
-        let orders = manifest.variants.map { variant -> [Int] in
+        #expect(manifest.definitions.count == 6)
+        let orders = manifest.definitions.map { variant -> [Int] in
             guard case let .taskHierarchy(order) = variant.model.architecture else { return [] }
             return order
         }
         #expect(orders == [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]])
-        #expect(manifest.variants[3].point.map(\.description) == ["model.task_order=[level,side,coarse]"])
-        #expect(Set(manifest.variants.map(\.definitionHash)).count == 6)
+        #expect(manifest.definitions[3].point.map(\.description) == ["model.task_order=[level,side,coarse]"])
+        #expect(Set(manifest.definitions.map(\.definitionHash)).count == 6)
 
         // One baseline per task, not per order: a single task has no order.
-        #expect(manifest.baselineVariants.map(\.taskPositions) == [[0], [1], [2]])
-        #expect(manifest.baselineVariants.map { $0.tasks.map(\.spec.name) } == [["coarse"], ["level"], ["side"]])
-        #expect(manifest.baselineVariants.allSatisfy { $0.model.architecture == .hardSharing && $0.model.trunk == [8, 8, 8] })
-        #expect(manifest.baselineVariants.map(\.label) == ["task=coarse", "task=level", "task=side"])
+        #expect(manifest.baselineDefinitions.map(\.taskPositions) == [[0], [1], [2]])
+        #expect(manifest.baselineDefinitions.map { $0.tasks.map(\.spec.name) } == [["coarse"], ["level"], ["side"]])
+        #expect(manifest.baselineDefinitions.allSatisfy { $0.model.architecture == .hardSharing && $0.model.trunk == [8, 8, 8] })
+        #expect(manifest.baselineDefinitions.map(\.label) == ["task=coarse", "task=level", "task=side"])
         #expect(RunCount(manifest).total == 6 + 3)
-        #expect(RunCount(manifest).description == "1 policy × 6 variants × 1 seed + 3 single-task baselines × 1 seed")
+        #expect(RunCount(manifest).description == "1 policy × 6 definitions × 1 seed + 3 single-task baselines × 1 seed")
     }
 
     @Test func taskKeysAreSweptPerTask() throws {
         let manifest = try load("sweep:\n  tasks.coarse.gamma0: [1, 2]\n  tasks.level.noise: [0, 0.5]", seeds: "[1]", policies: equal)
-        #expect(manifest.variants.map { $0.tasks[0].spec.loss } == [.focal(gamma0: 1), .focal(gamma0: 1), .focal(gamma0: 2), .focal(gamma0: 2)])
-        #expect(manifest.variants.map { $0.tasks[1].noise } == [0, 0.5, 0, 0.5])
+        #expect(manifest.definitions.map { $0.tasks[0].spec.loss } == [.focal(gamma0: 1), .focal(gamma0: 1), .focal(gamma0: 2), .focal(gamma0: 2)])
+        #expect(manifest.definitions.map { $0.tasks[1].noise } == [0, 0.5, 0, 0.5])
     }
 
     @Test func smoothL1BetaAndTheBoxIoUThresholdAreSweptOnImageTasks() throws {
@@ -99,9 +99,9 @@ struct SweepManifestTests {
               tasks.box.threshold: [0.5, 0.75]
             """
         let manifest = try Manifest.load(scratch.write("boxes.yaml", text))
-        #expect(manifest.variants.map { $0.tasks[1].spec.loss } == [0.05, 0.05, 0.2, 0.2].map { .smoothL1(beta: $0) })
-        #expect(manifest.variants.map { $0.tasks[1].spec.kpi } == [0.5, 0.75, 0.5, 0.75].map { .boxIoU(threshold: $0) })
-        #expect(manifest.variants[3].point.map(\.description) == ["tasks.box.beta=0.2", "tasks.box.threshold=0.75"])
+        #expect(manifest.definitions.map { $0.tasks[1].spec.loss } == [0.05, 0.05, 0.2, 0.2].map { .smoothL1(beta: $0) })
+        #expect(manifest.definitions.map { $0.tasks[1].spec.kpi } == [0.5, 0.75, 0.5, 0.75].map { .boxIoU(threshold: $0) })
+        #expect(manifest.definitions[3].point.map(\.description) == ["tasks.box.beta=0.2", "tasks.box.threshold=0.75"])
         // β applies to the smooth-L1 loss only: a classification task's is refused at the sweep's line.
         let error = try #require(throws: ManifestError.self) {
             try Manifest.load(scratch.write("bad.yaml", text.replacingOccurrences(of: "tasks.box.beta", with: "tasks.class.beta")))

@@ -118,9 +118,9 @@ struct TestSplitStoreTests {
             #expect(try store.evaluations(ofRun: id).map(\.step) == [0, 2, 4, 5])
             let test = try store.evaluations(ofRun: id, split: .test)
             #expect(test.map(\.step) == [0, 5])
-            #expect(test.allSatisfy { $0.loss.count == (outcome.run.variant.taskPositions?.count ?? 2) && $0.loss.allSatisfy(\.isFinite) })
+            #expect(test.allSatisfy { $0.loss.count == (outcome.run.definition.taskPositions?.count ?? 2) && $0.loss.allSatisfy(\.isFinite) })
         }
-        let baseline = try #require(outcomes.first { $0.run.variant.taskPositions == [1] })
+        let baseline = try #require(outcomes.first { $0.run.definition.taskPositions == [1] })
         let rows = try DatabaseQueue(path: store.path).read {
             try Row.fetchAll($0, sql: "SELECT DISTINCT task FROM evaluation WHERE run_id = ? AND split = 'test'", arguments: [baseline.run.id])
         }

@@ -10,33 +10,33 @@ public struct Manifest: Sendable {
     public let name: String
     public let description: String
     public let data: DataSection
-    /// What the runs train: one variant per point of the sweep over tasks, model and train keys
+    /// What the runs train: one definition per point of the sweep over tasks, model and train keys
     /// (just one, with an empty point, without such a sweep).
-    public let variants: [Variant]
-    /// `baselines: single_task`: one single-task variant per task (shared by the variants that
+    public let definitions: [RunDefinition]
+    /// `baselines: single_task`: one single-task definition per task (shared by the definitions that
     /// differ only in ways a single task cannot see, such as the task order); empty otherwise.
-    public let baselineVariants: [Variant]
-    /// The variants of the policies with `overrides`, by policy name (see `variants(for:)`).
-    let overriddenVariants: [String: [Variant]]
+    public let baselineDefinitions: [RunDefinition]
+    /// The definitions of the policies with `overrides`, by policy name (see `definitionsTrained(by:)`).
+    let overriddenDefinitions: [String: [RunDefinition]]
     public let seeds: [UInt64]
     /// In manifest order.
     public let policies: [PolicyEntry]
     public let report: ReportSection
 
-    /// The first variant's sections (the only ones without a sweep).
-    public var tasks: [ManifestTask] { variants[0].tasks }
-    public var model: ModelSection { variants[0].model }
-    public var train: TrainSection { variants[0].train }
-    /// SHA-256 of the first variant's data/tasks/model/train, in a canonical YAML form.
-    public var definitionHash: String { variants[0].definitionHash }
+    /// The first definition's sections (the only ones without a sweep).
+    public var tasks: [ManifestTask] { definitions[0].tasks }
+    public var model: ModelSection { definitions[0].model }
+    public var train: TrainSection { definitions[0].train }
+    /// SHA-256 of the first definition's data/tasks/model/train, in a canonical YAML form.
+    public var definitionHash: String { definitions[0].definitionHash }
 
-    /// What `policy`'s runs train: `variants` with the policy's `overrides` set on top of each
+    /// What `policy`'s runs train: `definitions` with the policy's `overrides` set on top of each
     /// point (the same points, so its report rows line up with the other policies').
-    public func variants(for policy: PolicyEntry) -> [Variant] { overriddenVariants[policy.name] ?? variants }
+    public func definitionsTrained(by policy: PolicyEntry) -> [RunDefinition] { overriddenDefinitions[policy.name] ?? definitions }
 
     /// Everything a run trains apart from the policy and the seed.
-    public struct Variant: Sendable, Equatable {
-        /// The settings of the sweep over tasks, model and train keys that make this variant.
+    public struct RunDefinition: Sendable, Equatable {
+        /// The settings of the sweep over tasks, model and train keys that make this definition.
         public let point: [SweepSetting]
         /// The manifest's task positions a single-task baseline trains; nil = all tasks.
         public let taskPositions: [Int]?
@@ -141,19 +141,19 @@ public struct Manifest: Sendable {
         public var difficulty: DifficultyExpectation? = nil
     }
 
-    public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration { variants[0].trainingConfiguration(seed: seed) }
+    public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration { definitions[0].trainingConfiguration(seed: seed) }
 
-    /// The network of the first variant.
-    public var networkSpec: NetworkSpec { variants[0].networkSpec(data: data) }
+    /// The network of the first definition.
+    public var networkSpec: NetworkSpec { definitions[0].networkSpec(data: data) }
 }
 
-extension Manifest.Variant {
+extension Manifest.RunDefinition {
     public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration {
         TrainingConfiguration(steps: train.steps, batchSize: train.batchSize, optimizer: train.optimizer,
                               schedule: train.schedule, evaluationInterval: train.evaluationInterval, seed: seed)
     }
 
-    /// The network this variant describes.
+    /// The network this definition describes.
     public func networkSpec(data: Manifest.DataSection) -> NetworkSpec {
         let input: NetworkSpec.Input = model.image.map { .image(height: $0[0], width: $0[1], channels: $0[2]) }
             ?? .features(data.inputDimension)
@@ -164,7 +164,7 @@ extension Manifest.Variant {
                            headOutputs: tasks.map(\.spec.kind.outputCount))
     }
 
-    /// How reports and logs name the variant: its sweep settings, and the task of a single-task baseline.
+    /// How reports and logs name the definition: its sweep settings, and the task of a single-task baseline.
     public var label: String {
         let task = taskPositions == nil ? [] : ["task=\(tasks.map(\.spec.name).joined(separator: ","))"]
         return (task + point.map(\.description)).joined(separator: " ")

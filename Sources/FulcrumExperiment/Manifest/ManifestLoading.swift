@@ -8,9 +8,9 @@ extension Manifest {
 
     /// Reads and validates the manifest at `path` (relative paths inside it are relative to the
     /// working directory, the repository root). Throws a `ManifestError` listing every problem.
-    /// `quick`: its quick form (`QuickForm`), once the manifest itself is found valid; `variant`:
-    /// the manifest as another experiment (`ManifestVariant`), before the quick form is made.
-    public static func load(_ path: String, quick: Bool = false, variant: ManifestVariant? = nil) throws -> Manifest {
+    /// `quick`: its quick form (`QuickForm`), once the manifest itself is found valid; `alias`:
+    /// the manifest as another experiment (`ExperimentAlias`), before the quick form is made.
+    public static func load(_ path: String, quick: Bool = false, as alias: ExperimentAlias? = nil) throws -> Manifest {
         let reading = ManifestReading(file: path)
         guard let bytes = FileManager.default.contents(atPath: path) else {
             reading.report("", nil, "cannot read the manifest: no such file or not readable")
@@ -32,11 +32,11 @@ extension Manifest {
         let hash = SHA256.hexDigest(bytes)
         var manifest = try parsed(root, file: path, hash: hash, reading: reading)
         var form = root
-        if let variant {
-            form = try variant.transform(root, of: manifest)
+        if let alias {
+            form = try alias.transform(root, of: manifest)
             do { manifest = try parsed(form, file: path, hash: hash, reading: ManifestReading(file: path)) } catch let error as ManifestError {
                 throw ManifestError(problems: error.problems.map {
-                    ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in the variant \(variant.description))")
+                    ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in \(alias.description))")
                 })
             }
         }
@@ -92,42 +92,42 @@ extension Manifest {
             }
         }
 
-        // Counted before expanding: a typo should not parse a million variants first.
+        // Counted before expanding: a typo should not parse a million definitions first.
         let optionPoints = policies?.map(\.optionPoints.count).reduce(0, +) ?? 1
-        let variantCount = sweep.definitionAxes.map(\.settings.count).reduce(1, *)
-        let runs = optionPoints * variantCount * (seeds?.count ?? 1)
+        let definitionCount = sweep.definitionAxes.map(\.settings.count).reduce(1, *)
+        let runs = optionPoints * definitionCount * (seeds?.count ?? 1)
         if runs > maximumRuns {
             reading.report("sweep", top["sweep"]?.node, "the manifest expands to \(runs) runs, more than \(maximumRuns); sweep fewer values")
             return nil
         }
-        guard let data, let definition = DefinitionNodes(top) else { return nil }
+        guard let data, let sections = DefinitionNodes(top) else { return nil }
         let points = SweepSection.points(sweep.definitionAxes)
-        let variants = points.map { point in
-            parseVariant(point.reduce(definition) { $0.setting($1.path, to: $1.node) }, point: point.map(\.setting),
+        let definitions = points.map { point in
+            parseDefinition(point.reduce(sections) { $0.setting($1.path, to: $1.node) }, point: point.map(\.setting),
                          taskPositions: nil, data: data, reading: reading)
         }
-        let overridden = overriddenVariants(overrides, points: points, definition: definition, data: data, taskNames: taskNames, reading: reading)
-        var baselines: [Manifest.Variant] = []
+        let overridden = overriddenDefinitions(overrides, points: points, definition: sections, data: data, taskNames: taskNames, reading: reading)
+        var baselines: [Manifest.RunDefinition] = []
         if singleTask {
             var seen: Set<String> = []
-            for (point, variant) in zip(points, variants) {
-                guard let variant else { continue }
-                for (position, task) in variant.tasks.enumerated() {
+            for (point, definition) in zip(points, definitions) {
+                guard let definition else { continue }
+                for (position, task) in definition.tasks.enumerated() {
                     // A single task has no order and needs no hierarchy: the baseline is the same
-                    // trunk with one head, whatever the variant's architecture.
-                    let settings = point.filter { $0.path != "model.task_order" }
-                    let nodes = settings.reduce(definition) { $0.setting($1.path, to: $1.node) }.singleTask(task.spec.name)
-                    if let baseline = parseVariant(nodes, point: settings.map(\.setting), taskPositions: [position], data: data, reading: reading),
+                    // trunk with one head, whatever the definition's architecture.
+                    let settings = point.filter { $0.setting.key != .taskOrder }
+                    let nodes = settings.reduce(sections) { $0.setting($1.path, to: $1.node) }.singleTask(task.spec.name)
+                    if let baseline = parseDefinition(nodes, point: settings.map(\.setting), taskPositions: [position], data: data, reading: reading),
                        seen.insert(baseline.definitionHash).inserted {
                         baselines.append(baseline)
                     }
                 }
             }
         }
-        guard let name, let seeds, let policies, let report, !variants.contains(where: { $0 == nil }),
+        guard let name, let seeds, let policies, let report, !definitions.contains(where: { $0 == nil }),
               reading.problems.isEmpty else { return nil }
         return Manifest(file: file, hash: hash, name: name, description: description, data: data,
-                        variants: variants.compactMap { $0 }, baselineVariants: baselines, overriddenVariants: overridden, seeds: seeds,
+                        definitions: definitions.compactMap { $0 }, baselineDefinitions: baselines, overriddenDefinitions: overridden, seeds: seeds,
                         policies: policies, report: report)
     }
 
@@ -140,9 +140,9 @@ extension Manifest {
         return items.compactMap { $0.mapping?.first(where: { $0.key.string == "name" })?.value.string }
     }
 
-    /// Parses the tasks, model and train sections of one variant and hashes its definition.
-    static func parseVariant(_ nodes: DefinitionNodes, point: [SweepSetting], taskPositions: [Int]?,
-                             data: DataSection, reading: ManifestReading) -> Manifest.Variant? {
+    /// Parses the tasks, model and train sections of one run definition and hashes them.
+    static func parseDefinition(_ nodes: DefinitionNodes, point: [SweepSetting], taskPositions: [Int]?,
+                             data: DataSection, reading: ManifestReading) -> Manifest.RunDefinition? {
         let node = { (key: String, value: Node) in ManifestNode(node: value, path: key, reading: reading) }
         let tasks = parseTasks(node("tasks", nodes.tasks), dataset: data.dataset)
         if let tasks { checkTasks(tasks, fit: data, at: node("tasks", nodes.tasks), singleTask: taskPositions != nil) }
@@ -154,7 +154,7 @@ extension Manifest {
             return nil
         }
         guard let tasks, let model, let train else { return nil }
-        return Manifest.Variant(point: point, taskPositions: taskPositions, tasks: tasks, model: model, train: train,
+        return Manifest.RunDefinition(point: point, taskPositions: taskPositions, tasks: tasks, model: model, train: train,
                                 definitionHash: nodes.hash)
     }
 

@@ -8,8 +8,8 @@ final class ManifestReading {
 
     init(file: String) { self.file = file }
 
-    /// Records a problem once: every variant of a sweep parses the same sections, and a problem in
-    /// a part the sweep does not touch would otherwise be reported once per variant.
+    /// Records a problem once: every definition of a sweep parses the same sections, and a problem in
+    /// a part the sweep does not touch would otherwise be reported once per definition.
     func report(_ keyPath: String, _ node: Node?, _ message: String) {
         record(ManifestProblem(file: file, line: node?.mark?.line, keyPath: keyPath, message: message))
     }

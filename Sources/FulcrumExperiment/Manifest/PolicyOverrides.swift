@@ -47,26 +47,26 @@ extension Manifest {
         return result
     }
 
-    /// Each overridden policy's variants: every sweep point with the overrides set after it, parsed
+    /// Each overridden policy's definitions: every sweep point with the overrides set after it, parsed
     /// like the manifest's own. A problem at an overridden key is reported at the override's key
     /// path (`policies.P.overrides.train.lr`); one the overrides cause elsewhere says so.
-    static func overriddenVariants(_ overrides: [String: PolicyOverrides], points: [[(path: String, node: Node, setting: SweepSetting)]],
+    static func overriddenDefinitions(_ overrides: [String: PolicyOverrides], points: [[(path: String, node: Node, setting: SweepSetting)]],
                                    definition: DefinitionNodes, data: DataSection, taskNames: [String],
-                                   reading: ManifestReading) -> [String: [Variant]] {
-        var result: [String: [Variant]] = [:]
+                                   reading: ManifestReading) -> [String: [RunDefinition]] {
+        var result: [String: [RunDefinition]] = [:]
         for (policy, overrides) in overrides.sorted(by: { $0.key < $1.key }) {
             // Its own reading: the problems are renamed before they join the manifest's.
             let local = ManifestReading(file: reading.file)
-            let variants = points.map { point in
+            let definitions = points.map { point in
                 let settings = point.map { ($0.path, $0.node) } + overrides.entries.map { ($0.path, $0.node) }
-                return parseVariant(settings.reduce(definition) { $0.setting($1.0, to: $1.1) }, point: point.map(\.setting),
+                return parseDefinition(settings.reduce(definition) { $0.setting($1.0, to: $1.1) }, point: point.map(\.setting),
                                     taskPositions: nil, data: data, reading: local)
             }
             for problem in local.problems where !reading.problems.contains(problem) {
                 reading.record(renamed(problem, policy: policy, overrides: overrides, taskNames: taskNames))
             }
-            let parsed = variants.compactMap { $0 }
-            guard parsed.count == variants.count else { continue }
+            let parsed = definitions.compactMap { $0 }
+            guard parsed.count == definitions.count else { continue }
             if Set(parsed.map(\.definitionHash)).count != parsed.count {
                 reading.report(overrides.field.path, overrides.field.node,
                                "with these overrides, distinct sweep points train the same runs: an override makes a swept key irrelevant")

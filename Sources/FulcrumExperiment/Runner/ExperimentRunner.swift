@@ -2,7 +2,7 @@ import Foundation
 import FulcrumCore
 import Synchronization
 
-/// Trains every planned run of a manifest (policy × option point × variant × seed, and the
+/// Trains every planned run of a manifest (policy × option point × run definition × seed, and the
 /// single-task baselines) into the store. A run that fails — a broken policy, a diverged loss —
 /// is recorded with its error and never stops the others. Runs already finished in the store are
 /// skipped unless forced; the rest run on `jobs` threads, one run per thread.
@@ -97,15 +97,15 @@ public final class ExperimentRunner: @unchecked Sendable {
         return selected.indices.compactMap { outcomes[$0] }
     }
 
-    /// The data of a run's variant: made once per distinct recipe and shared by the runs; a
+    /// The data of a run's definition: made once per distinct recipe and shared by the runs; a
     /// single-task baseline gets its task's targets from the full data set.
     func data(for run: PlannedRun) throws -> DatasetSplits {
-        let positions = run.variant.taskPositions ?? Array(manifest.tasks.indices)
+        let positions = run.definition.taskPositions ?? Array(manifest.tasks.indices)
         var tasks = manifest.tasks
-        for (task, position) in zip(run.variant.tasks, positions) { tasks[position] = task }
+        for (task, position) in zip(run.definition.tasks, positions) { tasks[position] = task }
         let full = try datasets.splits(for: manifest.data, tasks: tasks,
                                        seed: manifest.data.dataSeed(forRunSeed: run.seed, of: manifest.seeds))
-        guard run.variant.taskPositions != nil else { return full }
+        guard run.definition.taskPositions != nil else { return full }
         func select(_ split: MultiTaskDataset) -> MultiTaskDataset {
             MultiTaskDataset(inputs: split.inputs, targets: positions.map { split.targets[$0] })
         }
@@ -117,9 +117,9 @@ public final class ExperimentRunner: @unchecked Sendable {
         var descriptor = RunDescriptor(id: run.id, experiment: manifest.name, manifestHash: manifest.hash, policy: run.policy.name,
                                        policyFile: run.policy.script, policyHash: run.policyHash,
                                        optionsJSON: try JSONText.encode(options), seed: run.seed)
-        descriptor.definitionHash = run.variant.definitionHash
+        descriptor.definitionHash = run.definition.definitionHash
         descriptor.point = run.point
-        descriptor.tasks = run.variant.taskPositions
+        descriptor.tasks = run.definition.taskPositions
         descriptor.gitCommit = provenance.gitCommit
         descriptor.machine = provenance.machine
         return descriptor

@@ -3,7 +3,7 @@ import FulcrumCore
 import FulcrumLua
 
 extension ExperimentRunner {
-    /// One run of the manifest: a policy (at one point of its option sweep) on one variant, one seed.
+    /// One run of the manifest: a policy (at one point of its option sweep) on one run definition, one seed.
     public struct PlannedRun: Sendable, Equatable {
         public let id: String
         /// The manifest's entry; `options` below are what the run gives it.
@@ -12,25 +12,25 @@ extension ExperimentRunner {
         public let optionPoint: [SweepSetting]
         /// The entry's options with `optionPoint` applied.
         public let options: [String: SettingValue]
-        public let variant: Manifest.Variant
+        public let definition: Manifest.RunDefinition
         public let seed: UInt64
         /// SHA-256 of the policy file's contents when the plan was made ("" for a single-task baseline).
         public let policyHash: String
 
-        /// A single-task baseline: the variant's one task, weight 1, no policy file.
-        public var isSingleTaskBaseline: Bool { variant.taskPositions != nil }
+        /// A single-task baseline: the definition's one task, weight 1, no policy file.
+        public var isSingleTaskBaseline: Bool { definition.taskPositions != nil }
 
         /// How the progress display and the logs name the run, e.g. "dtp gamma=2 seed 2".
         public var label: String {
-            ([policy.name] + optionPoint.map(\.description) + (variant.label.isEmpty ? [] : [variant.label]) + ["seed \(seed)"])
+            ([policy.name] + optionPoint.map(\.description) + (definition.label.isEmpty ? [] : [definition.label]) + ["seed \(seed)"])
                 .joined(separator: " ")
         }
 
         /// The run's sweep point: its policy's swept options, the swept definition keys, and the task
         /// of a single-task baseline.
         public var point: SweepPoint {
-            var settings = optionPoint + variant.point
-            if let positions = variant.taskPositions, positions.count == 1 { settings.append(SweepSetting(.singleTask, .string(variant.tasks[0].spec.name))) }
+            var settings = optionPoint + definition.point
+            if let positions = definition.taskPositions, positions.count == 1 { settings.append(SweepSetting(.singleTask, .string(definition.tasks[0].spec.name))) }
             return SweepPoint(settings)
         }
     }
@@ -38,7 +38,7 @@ extension ExperimentRunner {
     /// The manifest's entry for single-task baselines (no script: the runner weights the one task 1).
     static let singleTaskEntry = Manifest.PolicyEntry(name: "single_task", script: "", options: [:], limits: LuaLimits())
 
-    /// Policies in manifest order, each over its option points, the variants (with its overrides)
+    /// Policies in manifest order, each over its option points, the run definitions (with its overrides)
     /// and the seeds; then the single-task baselines (which ignore overrides) over the seeds.
     static func plan(_ manifest: Manifest) -> [PlannedRun] {
         var runs: [PlannedRun] = []
@@ -46,33 +46,33 @@ extension ExperimentRunner {
             let script = FileManager.default.contents(atPath: policy.script).map(SHA256.hexDigest) ?? "unreadable"
             for point in policy.optionPoints {
                 let options = policy.options(at: point)
-                for variant in manifest.variants(for: policy) {
+                for definition in manifest.definitionsTrained(by: policy) {
                     for seed in manifest.seeds {
-                        runs.append(PlannedRun(id: runID(manifest, variant, policy, options: options, scriptHash: script, seed),
-                                               policy: policy, optionPoint: point, options: options, variant: variant,
+                        runs.append(PlannedRun(id: runID(manifest, definition, policy, options: options, scriptHash: script, seed),
+                                               policy: policy, optionPoint: point, options: options, definition: definition,
                                                seed: seed, policyHash: script))
                     }
                 }
             }
         }
-        for variant in manifest.baselineVariants {
+        for definition in manifest.baselineDefinitions {
             for seed in manifest.seeds {
-                runs.append(PlannedRun(id: runID(manifest, variant, singleTaskEntry, options: [:], scriptHash: "", seed),
-                                       policy: singleTaskEntry, optionPoint: [], options: [:], variant: variant, seed: seed, policyHash: ""))
+                runs.append(PlannedRun(id: runID(manifest, definition, singleTaskEntry, options: [:], scriptHash: "", seed),
+                                       policy: singleTaskEntry, optionPoint: [], options: [:], definition: definition, seed: seed, policyHash: ""))
             }
         }
         return runs
     }
 
     /// Stable and content-addressed: a hash of everything that defines the run — the experiment's
-    /// name, the variant's data/tasks/model/train sections, the policy's name, file contents,
+    /// name, the definition's data/tasks/model/train sections, the policy's name, file contents,
     /// options and limits, and the seed. Editing anything else (another policy, the seed list, the
     /// report, another sweep value) keeps the id, so a rerun skips the run; editing the policy file
     /// or its options changes it.
-    static func runID(_ manifest: Manifest, _ variant: Manifest.Variant, _ policy: Manifest.PolicyEntry,
+    static func runID(_ manifest: Manifest, _ definition: Manifest.RunDefinition, _ policy: Manifest.PolicyEntry,
                       options: [String: SettingValue], scriptHash script: String, _ seed: UInt64) -> String {
         let options = options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
-        let parts = [manifest.name, variant.definitionHash, policy.name, script, options,
+        let parts = [manifest.name, definition.definitionHash, policy.name, script, options,
                      "\(policy.limits.memoryBytes)/\(policy.limits.milliseconds)", "\(seed)"]
         return String(SHA256.hexDigest(parts.joined(separator: "\n")).prefix(16))
     }

@@ -44,19 +44,19 @@ extension ExperimentRunner {
                 policy = try LuaPolicy(file: run.policy.script, options: run.options, limits: run.policy.limits)
             } catch {
                 try store.beginRun(descriptor(run, options: run.options))
-                notify { $0.runStarted(run, totalSteps: run.variant.train.steps) }
+                notify { $0.runStarted(run, totalSteps: run.definition.train.steps) }
                 throw error
             }
         }
         try store.beginRun(descriptor(run, options: (policy as? LuaPolicy)?.options ?? run.options))
-        notify { $0.runStarted(run, totalSteps: run.variant.train.steps) }
+        notify { $0.runStarted(run, totalSteps: run.definition.train.steps) }
 
         var generator = SeededGenerator.stream(run.seed, 1)
-        let model = MultiTaskNetwork(run.variant.networkSpec(data: manifest.data), generator: &generator)
-        let writer = StoreWriter(store: store, runID: run.id, taskPositions: run.variant.taskPositions,
-                                 recordEvery: run.variant.train.recordEvery)
-        let trainer = Trainer(model: model, tasks: run.variant.tasks.map(\.spec), data: try data(for: run),
-                              configuration: run.variant.trainingConfiguration(seed: run.seed), policy: policy,
+        let model = MultiTaskNetwork(run.definition.networkSpec(data: manifest.data), generator: &generator)
+        let writer = StoreWriter(store: store, runID: run.id, taskPositions: run.definition.taskPositions,
+                                 recordEvery: run.definition.train.recordEvery)
+        let trainer = Trainer(model: model, tasks: run.definition.tasks.map(\.spec), data: try data(for: run),
+                              configuration: run.definition.trainingConfiguration(seed: run.seed), policy: policy,
                               hooks: [writer, SweepStepHook(runner: self, run: run)])
         do {
             return try trainer.run()

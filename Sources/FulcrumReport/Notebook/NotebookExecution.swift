@@ -1,7 +1,7 @@
 import Foundation
 import FulcrumExperiment
 
-/// A notebook command ready to run: `run`'s manifest loaded (its variant and quick form made).
+/// A notebook command ready to run: `run`'s manifest loaded (as its alias, in its quick form, when asked).
 enum PreparedInstruction {
     case run(ExperimentRunner)
     case report(NotebookInstruction.Report)
@@ -11,8 +11,8 @@ extension NotebookSession {
     func prepare(_ instruction: NotebookInstruction) throws -> PreparedInstruction {
         switch instruction {
         case let .run(run):
-            let variant = run.name.map { ManifestVariant(name: $0, policies: run.policies, addedPolicies: inlinePolicies, baseline: run.baseline) }
-            let manifest = try Manifest.load(run.manifest, quick: run.quick, variant: variant)
+            let alias = run.name.map { ExperimentAlias(name: $0, policies: run.policies, addedPolicies: inlinePolicies, baseline: run.baseline) }
+            let manifest = try Manifest.load(run.manifest, quick: run.quick, as: alias)
             return .run(ExperimentRunner(manifest: manifest, store: try writableStore(), observer: makeObserver?()))
         case let .report(report):
             return .report(report)

@@ -2,10 +2,10 @@ import Yams
 
 /// A manifest run as another experiment: renamed, with some of its policies (in a chosen order)
 /// and policies added from other scripts — a notebook's inline policies, or `fulcrum run --as
-/// --policies`. Like `QuickForm`, it rewrites the YAML before parsing, so the variant is validated
+/// --policies`. Like `QuickForm`, it rewrites the YAML before parsing, so the alias is validated
 /// like any manifest; it assumes a manifest already found valid.
-public struct ManifestVariant: Sendable, Equatable, CustomStringConvertible {
-    /// The experiment's name in the store. Its own name keeps the variant's runs from replacing
+public struct ExperimentAlias: Sendable, Equatable, CustomStringConvertible {
+    /// The experiment's name in the store. Its own name keeps the alias's runs from replacing
     /// the manifest's experiment (a run's id hashes the name), and `report.output` is dropped so
     /// its report never overwrites the manifest's.
     public var name: String
@@ -14,7 +14,7 @@ public struct ManifestVariant: Sendable, Equatable, CustomStringConvertible {
     /// Scripts of policies the manifest does not have that `policies` may name (a notebook's
     /// inline policies), by name.
     public var addedPolicies: [String: String]
-    /// The variant's `report.baseline`; nil keeps the manifest's, which must then be kept.
+    /// The alias's `report.baseline`; nil keeps the manifest's, which must then be kept.
     public var baseline: String?
 
     public init(name: String, policies: [String]? = nil, addedPolicies: [String: String] = [:], baseline: String? = nil) {
@@ -24,7 +24,7 @@ public struct ManifestVariant: Sendable, Equatable, CustomStringConvertible {
         self.baseline = baseline
     }
 
-    /// How the variant was asked for, for messages: `--as NAME --policies A,B`.
+    /// How the alias was asked for, for messages: `--as NAME --policies A,B`.
     public var description: String {
         var text = "--as \(name)"
         if let policies { text += " --policies \(policies.joined(separator: ","))" }
@@ -32,7 +32,7 @@ public struct ManifestVariant: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    /// `root` (the YAML of `manifest`, found valid) rewritten as this variant.
+    /// `root` (the YAML of `manifest`, found valid) rewritten as this alias.
     func transform(_ root: Node, of manifest: Manifest) throws -> Node {
         var root = root
         if let name = root["name"] {
@@ -42,7 +42,7 @@ public struct ManifestVariant: Sendable, Equatable, CustomStringConvertible {
         let kept = try keptPolicies(of: manifest)
         if let baseline = baseline ?? manifest.report.baseline, !kept.contains(where: { $0.name == baseline }) {
             let kept = kept.map(\.name).joined(separator: ", ")
-            throw ManifestVariantError(message: self.baseline == nil
+            throw ExperimentAliasError(message: self.baseline == nil
                 ? "report.baseline '\(baseline)' is not among the kept policies (\(kept)): keep it in --policies or choose another with --baseline"
                 : "--baseline \(baseline) is not among the kept policies (\(kept))")
         }
@@ -71,24 +71,24 @@ public struct ManifestVariant: Sendable, Equatable, CustomStringConvertible {
         return root
     }
 
-    /// The variant's policies, in order: the manifest's entry or an added script for each name.
+    /// The alias's policies, in order: the manifest's entry or an added script for each name.
     private func keptPolicies(of manifest: Manifest) throws -> [(name: String, script: String)] {
         guard let policies else { return manifest.policies.map { ($0.name, $0.script) } }
-        guard !policies.isEmpty else { throw ManifestVariantError(message: "--policies names no policy") }
+        guard !policies.isEmpty else { throw ExperimentAliasError(message: "--policies names no policy") }
         var kept: [(name: String, script: String)] = []
         for name in policies {
             guard !kept.contains(where: { $0.name == name }) else {
-                throw ManifestVariantError(message: "--policies lists '\(name)' twice")
+                throw ExperimentAliasError(message: "--policies lists '\(name)' twice")
             }
             let own = manifest.policies.first { $0.name == name }
             switch (own, addedPolicies[name]) {
             case let (own?, added?):
-                throw ManifestVariantError(message: "'\(name)' is both a policy of the manifest (\(own.script)) and an inline policy (\(added)); rename the inline one")
+                throw ExperimentAliasError(message: "'\(name)' is both a policy of the manifest (\(own.script)) and an inline policy (\(added)); rename the inline one")
             case let (own?, nil): kept.append((name, own.script))
             case let (nil, added?): kept.append((name, added))
             case (nil, nil):
                 let inline = addedPolicies.keys.sorted()
-                throw ManifestVariantError(message: "no policy '\(name)' in the manifest (\(manifest.policies.map(\.name).joined(separator: ", "))) "
+                throw ExperimentAliasError(message: "no policy '\(name)' in the manifest (\(manifest.policies.map(\.name).joined(separator: ", "))) "
                                            + "or inline (\(inline.isEmpty ? "none" : inline.joined(separator: ", ")))")
             }
         }
@@ -96,9 +96,9 @@ public struct ManifestVariant: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A variant that cannot be made of its manifest: a policy it names is not there, its baseline
+/// An alias that cannot be made of its manifest: a policy it names is not there, its baseline
 /// is dropped. The message says which and what there is.
-public struct ManifestVariantError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ExperimentAliasError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     public var description: String { message }
 

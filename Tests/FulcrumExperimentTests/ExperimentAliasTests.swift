@@ -24,9 +24,9 @@ struct ManifestVariantTests {
 
     @Test func aRenamedVariantIsAnotherExperimentWithoutTheReportFile() throws {
         let original = try Manifest.load(manifestFile)
-        let variant = try Manifest.load(manifestFile, variant: ManifestVariant(name: "tiny-nb"))
+        let variant = try Manifest.load(manifestFile, as: ExperimentAlias(name: "tiny-nb"))
         #expect(variant.name == "tiny-nb" && variant.report.output == nil && variant.report.baseline == "equal")
-        #expect(variant.policies.map(\.name) == ["equal", "dtp", "dwa"] && variant.variants == original.variants)
+        #expect(variant.policies.map(\.name) == ["equal", "dtp", "dwa"] && variant.definitions == original.definitions)
         // The name is part of every run's id: the variant's runs never replace the manifest's.
         let store = try RunStore(path: "\(scratch.path)/store.sqlite")
         let originalIDs = Set(ExperimentRunner(manifest: original, store: store).plannedRuns.map(\.id))
@@ -35,70 +35,70 @@ struct ManifestVariantTests {
     }
 
     @Test func policiesKeepsTheListedOnesInThatOrderWithTheirSweeps() throws {
-        let variant = try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["dwa", "dtp", "equal"]))
+        let variant = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["dwa", "dtp", "equal"]))
         #expect(variant.policies.map(\.name) == ["dwa", "dtp", "equal"])
         #expect(variant.policies[1].optionPoints.map { $0.map(\.description) } == [["gamma=1"], ["gamma=2"]])
 
         // Dropping dtp drops its swept option; the other axes stay.
-        let withoutDTP = try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["equal", "dwa"]))
+        let withoutDTP = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["equal", "dwa"]))
         #expect(withoutDTP.policies.map(\.name) == ["equal", "dwa"])
-        #expect(withoutDTP.variants.map { $0.point.map(\.description) } == [["train.lr=0.01"], ["train.lr=0.001"]])
+        #expect(withoutDTP.definitions.map { $0.point.map(\.description) } == [["train.lr=0.01"], ["train.lr=0.001"]])
     }
 
     @Test func anInlinePolicyIsAddedWithItsFileAsTheScript() throws {
         let script = inlinePolicy
-        let variant = try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["equal", "mine"], addedPolicies: ["mine": script]))
+        let variant = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["equal", "mine"], addedPolicies: ["mine": script]))
         #expect(variant.policies.map(\.name) == ["equal", "mine"])
         #expect(variant.policies[1].script == script && variant.policies[1].options.isEmpty)
     }
 
     @Test func theQuickFormOfAVariantIsNamedNameQuick() throws {
-        let variant = try Manifest.load(manifestFile, quick: true, variant: ManifestVariant(name: "nb", policies: ["equal", "dwa"]))
+        let variant = try Manifest.load(manifestFile, quick: true, as: ExperimentAlias(name: "nb", policies: ["equal", "dwa"]))
         #expect(variant.name == "nb-quick" && variant.seeds == [1] && variant.policies.map(\.name) == ["equal", "dwa"])
     }
 
     @Test func anotherBaselineCanBeChosenAmongTheKeptPolicies() throws {
-        let variant = try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["dtp", "dwa"], baseline: "dwa"))
+        let variant = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["dtp", "dwa"], baseline: "dwa"))
         #expect(variant.report.baseline == "dwa")
         // A manifest without a report section gets one.
         let bare = scratch.write("bare.yaml", tinyManifest(policies: "  equal: { script: \(repositoryRoot)/policies/equal.lua }"))
-        #expect(try Manifest.load(bare, variant: ManifestVariant(name: "v", baseline: "equal")).report.baseline == "equal")
+        #expect(try Manifest.load(bare, as: ExperimentAlias(name: "v", baseline: "equal")).report.baseline == "equal")
     }
 
     @Test func aPolicyNeitherInTheManifestNorInlineNamesBothLists() throws {
-        let variant = ManifestVariant(name: "v", policies: ["equal", "nope"], addedPolicies: ["mine": inlinePolicy])
-        #expect(throws: ManifestVariantError(message: "no policy 'nope' in the manifest (equal, dtp, dwa) or inline (mine)")) {
-            try Manifest.load(manifestFile, variant: variant)
+        let variant = ExperimentAlias(name: "v", policies: ["equal", "nope"], addedPolicies: ["mine": inlinePolicy])
+        #expect(throws: ExperimentAliasError(message: "no policy 'nope' in the manifest (equal, dtp, dwa) or inline (mine)")) {
+            try Manifest.load(manifestFile, as: variant)
         }
     }
 
     @Test func droppingTheBaselineIsAnError() throws {
-        #expect(throws: ManifestVariantError(message:
+        #expect(throws: ExperimentAliasError(message:
             "report.baseline 'equal' is not among the kept policies (dtp, dwa): keep it in --policies or choose another with --baseline")) {
-            try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["dtp", "dwa"]))
+            try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["dtp", "dwa"]))
         }
-        #expect(throws: ManifestVariantError(message: "--baseline equal is not among the kept policies (dtp)")) {
-            try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["dtp"], baseline: "equal"))
+        #expect(throws: ExperimentAliasError(message: "--baseline equal is not among the kept policies (dtp)")) {
+            try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["dtp"], baseline: "equal"))
         }
     }
 
     @Test func aNameListedTwiceOrBothInTheManifestAndInlineIsAnError() throws {
-        #expect(throws: ManifestVariantError(message: "--policies lists 'dtp' twice")) {
-            try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["equal", "dtp", "dtp"]))
+        #expect(throws: ExperimentAliasError(message: "--policies lists 'dtp' twice")) {
+            try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["equal", "dtp", "dtp"]))
         }
         let script = inlinePolicy
-        #expect(throws: ManifestVariantError(message:
+        #expect(throws: ExperimentAliasError(message:
             "'dtp' is both a policy of the manifest (\(repositoryRoot)/policies/dtp.lua) and an inline policy (\(script)); rename the inline one")) {
-            try Manifest.load(manifestFile, variant: ManifestVariant(name: "v", policies: ["equal", "dtp"], addedPolicies: ["dtp": script]))
+            try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["equal", "dtp"], addedPolicies: ["dtp": script]))
         }
     }
 
     @Test func anInvalidNameIsReportedAsTheVariants() throws {
-        #expect(throws: ManifestError.self) { try Manifest.load(manifestFile, variant: ManifestVariant(name: "no spaces")) }
+        #expect(throws: ManifestError.self) { try Manifest.load(manifestFile, as: ExperimentAlias(name: "no spaces")) }
         do {
-            _ = try Manifest.load(manifestFile, variant: ManifestVariant(name: "no spaces"))
+            _ = try Manifest.load(manifestFile, as: ExperimentAlias(name: "no spaces"))
         } catch let error as ManifestError {
-            #expect(error.description == "\(manifestFile):1: name: expected a name of letters, digits, '_', '-' or '.', got 'no spaces' (in the variant --as no spaces)")
+            #expect(error.description == "\(manifestFile):1: name: expected a name of letters, digits, '_', '-' or '.', got 'no spaces' (in --as no spaces)")
         }
     }
 }
