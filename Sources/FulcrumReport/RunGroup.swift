@@ -37,5 +37,5 @@ public struct RunGroup: Sendable, Hashable {
     public func contains(_ run: StoredRun) -> Bool { run.policy == policy && run.point == point }
 
     /// A single-task baseline: the runner's `single_task` runs, one task each.
-    public var isSingleTask: Bool { policy == "single_task" }
+    public var isSingleTask: Bool { policy == ExperimentRunner.singleTaskPolicy }
 }

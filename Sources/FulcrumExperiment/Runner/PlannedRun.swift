@@ -36,7 +36,9 @@ extension ExperimentRunner {
     }
 
     /// The manifest's entry for single-task baselines (no script: the runner weights the one task 1).
-    static let singleTaskEntry = Manifest.PolicyEntry(name: "single_task", script: "", options: [:], limits: LuaLimits())
+    static let singleTaskEntry = Manifest.PolicyEntry(name: singleTaskPolicy, script: "", options: [:], limits: LuaLimits())
+    /// The policy name the store records for single-task baselines.
+    public static let singleTaskPolicy = "single_task"
 
     /// Policies in manifest order, each over its option points, the run definitions (with its overrides)
     /// and the seeds; then the single-task baselines (which ignore overrides) over the seeds.
