@@ -101,7 +101,7 @@ public final class LuaPolicy: WeightingPolicy {
             pushModuleFunction("init")
             guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); return }
             pushInstance()
-            lua.hostWork { pushContext(context) }
+            lua.withoutMemoryLimit { pushContext(context) }
             try lua.call(arguments: 2, results: 0)
         } catch let failure as LuaState.Failure {
             throw LuaPolicyError(policy: name, phase: .initialisation, message: failure.message, traceback: failure.traceback)
@@ -113,7 +113,7 @@ public final class LuaPolicy: WeightingPolicy {
         defer { lua_settop(lua.L, top) }
         let keys = top + 1
         do {
-            lua.hostWork {
+            lua.withoutMemoryLimit {
                 signalsTable.pushKeys(into: lua)
                 lua_rawgeti(lua.L, fulcrum_host_registry_index(), lua_Integer(weightsReference))
                 pushInstance()
@@ -130,14 +130,14 @@ public final class LuaPolicy: WeightingPolicy {
         case 2: weights = TaskWeights(shared: Array(answerBuffer[0..<taskCount]), heads: Array(answerBuffer[taskCount..<2 * taskCount]))
         default:
             do {
-                weights = try lua.hostWork { () throws(AnswerProblem) -> TaskWeights in try readAnswer() }
+                weights = try lua.withoutMemoryLimit { () throws(AnswerProblem) -> TaskWeights in try readAnswer() }
             } catch {
                 throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: "\(file):\(weightsLine): \(error.text)")
             }
         }
         // The trainer's rule decides which numbers are weights; the message adds the policy's line and its array.
         if let problem = weights.problem(taskCount: taskCount) {
-            let array = lua.hostWork { () -> String in
+            let array = lua.withoutMemoryLimit { () -> String in
                 let isPlain = problem.form == "weights"
                 if !isPlain { lua.rawField(problem.form == "shared" ? "shared" : "heads", of: -1) }
                 defer { if !isPlain { lua.pop() } }
@@ -148,7 +148,7 @@ public final class LuaPolicy: WeightingPolicy {
         return weights
     }
 
-    public func takeOutput() throws -> PolicyOutput { lua.hostWork { lua.takeOutput() } }
+    public func takeOutput() throws -> PolicyOutput { lua.withoutMemoryLimit { lua.takeOutput() } }
 
     // MARK: Marshalling
 

@@ -135,7 +135,7 @@ final class LuaState {
     /// Runs host-side marshalling (raw pushes into plain tables, outside any pcall) with the policy's
     /// memory ceiling lifted: those API calls can raise only memory errors, and a Lua error outside a
     /// protected call would have to unwind through Swift frames. The host's few tables are bounded.
-    func hostWork<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+    func withoutMemoryLimit<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         let limit = memory.pointee.limit
         memory.pointee.limit = 0
         defer { memory.pointee.limit = limit }

@@ -11,7 +11,7 @@ extension Manifest {
     /// `quick`: its quick form (`QuickForm`), once the manifest itself is found valid; `alias`:
     /// the manifest as another experiment (`ExperimentAlias`), before the quick form is made.
     public static func load(_ path: String, quick: Bool = false, as alias: ExperimentAlias? = nil) throws -> Manifest {
-        let reading = ManifestReading(file: path)
+        let reading = ManifestProblems(file: path)
         guard let bytes = FileManager.default.contents(atPath: path) else {
             reading.report("", nil, "cannot read the manifest: no such file or not readable")
             throw ManifestError(problems: reading.problems)
@@ -34,14 +34,14 @@ extension Manifest {
         var form = root
         if let alias {
             form = try alias.transform(root, of: manifest)
-            do { manifest = try parsed(form, file: path, hash: hash, reading: ManifestReading(file: path)) } catch let error as ManifestError {
+            do { manifest = try parsed(form, file: path, hash: hash, reading: ManifestProblems(file: path)) } catch let error as ManifestError {
                 throw ManifestError(problems: error.problems.map {
                     ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in \(alias.description))")
                 })
             }
         }
         guard quick else { return manifest }
-        let quickReading = ManifestReading(file: path)
+        let quickReading = ManifestProblems(file: path)
         guard let quickRoot = QuickForm.transform(form, reading: quickReading) else { throw ManifestError(problems: quickReading.problems) }
         do { return try parsed(quickRoot, file: path, hash: hash, reading: quickReading) } catch let error as ManifestError {
             throw ManifestError(problems: error.problems.map {
@@ -51,7 +51,7 @@ extension Manifest {
     }
 
     /// The manifest `root` describes, or every problem found, in file order whichever section found them.
-    private static func parsed(_ root: Node, file: String, hash: String, reading: ManifestReading) throws -> Manifest {
+    private static func parsed(_ root: Node, file: String, hash: String, reading: ManifestProblems) throws -> Manifest {
         let manifest = parse(ManifestNode(node: root, path: "", reading: reading), file: file, hash: hash)
         guard let manifest, reading.problems.isEmpty else {
             let ordered = reading.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
@@ -142,7 +142,7 @@ extension Manifest {
 
     /// Parses the tasks, model and train sections of one run definition and hashes them.
     static func parseDefinition(_ nodes: DefinitionNodes, point: [SweepSetting], taskPositions: [Int]?,
-                             data: DataSection, reading: ManifestReading) -> Manifest.RunDefinition? {
+                             data: DataSection, reading: ManifestProblems) -> Manifest.RunDefinition? {
         let node = { (key: String, value: Node) in ManifestNode(node: value, path: key, reading: reading) }
         let tasks = parseTasks(node("tasks", nodes.tasks), dataset: data.dataset)
         if let tasks { checkTasks(tasks, fit: data, at: node("tasks", nodes.tasks), singleTask: taskPositions != nil) }
@@ -159,7 +159,7 @@ extension Manifest {
     }
 
     /// Options swept for a policy must be declared by it, with the type of their default.
-    private static func checkSweptOptions(_ axis: SweepSection.Axis, of policy: PolicyEntry, reading: ManifestReading) {
+    private static func checkSweptOptions(_ axis: SweepSection.Axis, of policy: PolicyEntry, reading: ManifestProblems) {
         let option = String(axis.path.split(separator: ".").last ?? "")
         for (node, setting) in zip(axis.nodes, axis.settings) {
             var options = policy.options
@@ -184,7 +184,7 @@ extension Manifest {
     /// A tasks section read by itself, as in a manifest whose `data.dataset` is `dataset`: lets the
     /// task types be tested without a data set that makes their targets. Problems in line order.
     static func loadTasks(yaml: String, file: String = "tasks.yaml", dataset: String) throws -> [ManifestTask] {
-        let reading = ManifestReading(file: file)
+        let reading = ManifestProblems(file: file)
         guard let root = try Yams.compose(yaml: yaml) else { throw ManifestError(problems: []) }
         let tasks = parseTasks(ManifestNode(node: root, path: "tasks", reading: reading), dataset: dataset)
         guard let tasks, reading.problems.isEmpty else {

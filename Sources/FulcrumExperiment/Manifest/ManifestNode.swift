@@ -2,7 +2,7 @@ import FulcrumCore
 import Yams
 
 /// Collects the problems found while reading one manifest, so all of them are reported at once.
-final class ManifestReading {
+final class ManifestProblems {
     let file: String
     private(set) var problems: [ManifestProblem] = []
 
@@ -25,7 +25,7 @@ final class ManifestReading {
 struct ManifestNode {
     let node: Node
     let path: String
-    let reading: ManifestReading
+    let reading: ManifestProblems
 
     private func child(_ key: String, _ node: Node) -> ManifestNode {
         ManifestNode(node: node, path: path.isEmpty ? key : "\(path).\(key)", reading: reading)

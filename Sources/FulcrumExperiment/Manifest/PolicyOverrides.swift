@@ -52,11 +52,11 @@ extension Manifest {
     /// path (`policies.P.overrides.train.lr`); one the overrides cause elsewhere says so.
     static func overriddenDefinitions(_ overrides: [String: PolicyOverrides], points: [[(path: String, node: Node, setting: SweepSetting)]],
                                    definition: DefinitionNodes, data: DataSection, taskNames: [String],
-                                   reading: ManifestReading) -> [String: [RunDefinition]] {
+                                   reading: ManifestProblems) -> [String: [RunDefinition]] {
         var result: [String: [RunDefinition]] = [:]
         for (policy, overrides) in overrides.sorted(by: { $0.key < $1.key }) {
             // Its own reading: the problems are renamed before they join the manifest's.
-            let local = ManifestReading(file: reading.file)
+            let local = ManifestProblems(file: reading.file)
             let definitions = points.map { point in
                 let settings = point.map { ($0.path, $0.node) } + overrides.entries.map { ($0.path, $0.node) }
                 return parseDefinition(settings.reduce(definition) { $0.setting($1.0, to: $1.1) }, point: point.map(\.setting),

@@ -9,7 +9,7 @@ struct QuickForm {
     static let maximumEvaluationSize = 256
     static let sweepValues = 2
 
-    private let reading: ManifestReading
+    private let reading: ManifestProblems
     /// The quick training split and the train section's quick batch, in which epochs are counted.
     private var trainSize = 1
     private var batchSize = 1
@@ -18,13 +18,13 @@ struct QuickForm {
     private var fewestSteps = maximumSteps
 
     /// The quick form of `root`; nil when a rule cannot apply to it (the problems are reported).
-    static func transform(_ root: Node, reading: ManifestReading) -> Node? {
+    static func transform(_ root: Node, reading: ManifestProblems) -> Node? {
         var form = QuickForm(reading: reading)
         let quick = form.apply(to: root)
         return reading.problems.isEmpty ? quick : nil
     }
 
-    private init(reading: ManifestReading) { self.reading = reading }
+    private init(reading: ManifestProblems) { self.reading = reading }
 
     private mutating func apply(to root: Node) -> Node {
         var root = root

@@ -8,7 +8,7 @@ import Synchronization
 /// skipped unless forced; the rest run on `jobs` threads, one run per thread.
 ///
 /// Shared across its worker threads: everything here is immutable after `init` except the stop
-/// flag (atomic), what the workers coordinate through `SweepProgress`'s lock, and the data cache
+/// flag (atomic), what the workers coordinate through `RunQueue`'s lock, and the data cache
 /// (behind its own lock); the store serialises its own writes.
 public final class ExperimentRunner: @unchecked Sendable {
     public let manifest: Manifest
@@ -74,7 +74,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         }
 
         let queue = pending.map { selected[$0] }
-        let progress = SweepProgress(total: queue.count)
+        let progress = RunQueue(total: queue.count)
         let workers = (0..<min(max(selection.jobs, 1), queue.count)).map { _ in
             Thread { [self] in
                 while !isStopRequested, let slot = progress.next() {

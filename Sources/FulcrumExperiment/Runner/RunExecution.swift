@@ -13,7 +13,7 @@ extension ExperimentRunner {
             ending = RunEnding(status: .finished, wallSeconds: (ContinuousClock.now - started).seconds,
                                stepsPerSecond: Double(summary.steps) / max(summary.seconds, 1e-9),
                                policyMicrosecondsPerStep: summary.policySeconds / Double(max(summary.steps, 1)) * 1e6)
-        } catch let failure as StoreWriter.Failure {
+        } catch let failure as RunRecorder.Failure {
             throw failure.underlying
         } catch let error as TrainingError {
             let seconds = (ContinuousClock.now - started).seconds
@@ -53,7 +53,7 @@ extension ExperimentRunner {
 
         var generator = SeededGenerator.stream(run.seed, 1)
         let model = MultiTaskNetwork(run.definition.networkSpec(data: manifest.data), generator: &generator)
-        let writer = StoreWriter(store: store, runID: run.id, taskPositions: run.definition.taskPositions,
+        let writer = RunRecorder(store: store, runID: run.id, taskPositions: run.definition.taskPositions,
                                  recordEvery: run.definition.train.recordEvery)
         let trainer = Trainer(model: model, tasks: run.definition.tasks.map(\.spec), data: try data(for: run),
                               configuration: run.definition.trainingConfiguration(seed: run.seed), policy: policy,

@@ -4,7 +4,7 @@ import FulcrumCore
 /// `recordEvery` steps, plus the first and last; the signals of every step, for replay), each
 /// evaluation as it happens. `flush()` writes what is buffered (the runner calls it when a run
 /// fails too). Its store errors are wrapped in `Failure`, so the runner tells them from the run's own.
-final class StoreWriter: TrainingHook {
+final class RunRecorder: TrainingHook {
     struct Failure: Error {
         let underlying: any Error
     }

@@ -1,9 +1,9 @@
 import Foundation
 
-/// What the worker threads of a sweep share: the next run to take, the outcomes and the first store
+/// The queue the worker threads of a sweep take runs from: the next run to take, the outcomes and the first store
 /// error (which stops every worker: without the store nothing can be recorded). Everything behind
 /// one lock.
-final class SweepProgress: @unchecked Sendable {
+final class RunQueue: @unchecked Sendable {
     let total: Int
     private let lock = NSCondition()
     private var nextSlot = 0
