@@ -58,7 +58,7 @@ extension LuaPolicy {
     }
 
     /// Manifest options over the defaults: every option must be declared, with the default's type.
-    static func merge(_ overrides: [String: SettingValue], over defaults: [String: SettingValue],
+    public static func merge(_ overrides: [String: SettingValue], over defaults: [String: SettingValue],
                       policy: String) throws -> [String: SettingValue] {
         var merged = defaults
         for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {

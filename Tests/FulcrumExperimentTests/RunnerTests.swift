@@ -121,11 +121,12 @@ struct RunnerTests {
 
     @Test func editingAPolicyFileRetrainsItsRunsAndTheOldOnesLeaveTheReport() throws {
         let script = scratch.write("mine.lua", "local P = { name = \"mine\" }\nfunction P:weights(s) return { 1, 1 } end\nreturn P\n")
-        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(seeds: "[1]", policies: "  mine: { script: \(script) }")))
+        let file = scratch.write("m.yaml", tinyManifest(seeds: "[1]", policies: "  mine: { script: \(script) }"))
         let store = try RunStore(path: "\(scratch.path)/s.sqlite")
-        try ExperimentRunner(manifest: manifest, store: store).run()
+        try ExperimentRunner(manifest: try Manifest.load(file), store: store).run()
         scratch.write("mine.lua", "local P = { name = \"mine\" }\nfunction P:weights(s) return { 2, 1 } end\nreturn P\n")
-        let outcomes = try ExperimentRunner(manifest: manifest, store: store).run()
+        // A manifest holds its policy files' hashes as they were when it was read: read it again.
+        let outcomes = try ExperimentRunner(manifest: try Manifest.load(file), store: store).run()
         #expect(outcomes.map(\.skipped) == [false], "the policy changed: a new run")
         let runs = try store.runs(of: try #require(try store.experiment(named: "tiny")))
         #expect(runs.count == 1 && runs[0].id == outcomes[0].run.id)

@@ -119,6 +119,9 @@ public struct Manifest: Sendable {
         public let options: [String: SettingValue]
         /// Memory and per-call time the policy may use (`memory_mb`, `time_ms`).
         public let limits: LuaLimits
+        /// SHA-256 of the policy file when the manifest was read (part of each run's id; "" for the
+        /// single-task baselines, which have no file).
+        public var scriptHash = ""
         /// The points of the sweep over this policy's options (`[[]]` without one); each run
         /// takes `options` with one point's settings on top.
         public var optionPoints: [[SweepSetting]] = [[]]

@@ -30,11 +30,12 @@ extension Manifest {
             throw ManifestError(problems: reading.problems)
         }
         let hash = SHA256.hexDigest(bytes)
-        var manifest = try parsed(root, file: path, hash: hash, reading: reading)
+        let declarations = PolicyDeclarations()
+        var manifest = try parsed(root, file: path, hash: hash, reading: reading, declarations: declarations)
         var form = root
         if let alias {
             form = try alias.transform(root, of: manifest)
-            do { manifest = try parsed(form, file: path, hash: hash, reading: ManifestProblems(file: path)) } catch let error as ManifestError {
+            do { manifest = try parsed(form, file: path, hash: hash, reading: ManifestProblems(file: path), declarations: declarations) } catch let error as ManifestError {
                 throw ManifestError(problems: error.problems.map {
                     ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in \(alias.description))")
                 })
@@ -43,7 +44,7 @@ extension Manifest {
         guard quick else { return manifest }
         let quickReading = ManifestProblems(file: path)
         guard let quickRoot = QuickForm.transform(form, reading: quickReading) else { throw ManifestError(problems: quickReading.problems) }
-        do { return try parsed(quickRoot, file: path, hash: hash, reading: quickReading) } catch let error as ManifestError {
+        do { return try parsed(quickRoot, file: path, hash: hash, reading: quickReading, declarations: declarations) } catch let error as ManifestError {
             throw ManifestError(problems: error.problems.map {
                 ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in the quick form)")
             })
@@ -51,8 +52,9 @@ extension Manifest {
     }
 
     /// The manifest `root` describes, or every problem found, in file order whichever section found them.
-    private static func parsed(_ root: Node, file: String, hash: String, reading: ManifestProblems) throws -> Manifest {
-        let manifest = parse(ManifestNode(node: root, path: "", reading: reading), file: file, hash: hash)
+    private static func parsed(_ root: Node, file: String, hash: String, reading: ManifestProblems,
+                               declarations: PolicyDeclarations) throws -> Manifest {
+        let manifest = parse(ManifestNode(node: root, path: "", reading: reading), file: file, hash: hash, declarations: declarations)
         guard let manifest, reading.problems.isEmpty else {
             let ordered = reading.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
             throw ManifestError(problems: ordered.map(\.element))
@@ -60,7 +62,7 @@ extension Manifest {
         return manifest
     }
 
-    private static func parse(_ root: ManifestNode, file: String, hash: String) -> Manifest? {
+    private static func parse(_ root: ManifestNode, file: String, hash: String, declarations: PolicyDeclarations) -> Manifest? {
         guard let top = root.mapping(allowed: topLevelKeys) else { return nil }
         let reading = root.reading
         let name = top.required("name")?.string()
@@ -70,7 +72,7 @@ extension Manifest {
         let description = top["description"]?.string() ?? ""
         let data = top.required("data").flatMap(parseData)
         let seeds = top.required("seeds").flatMap(parseSeeds)
-        var policies = top.required("policies").flatMap(parsePolicies)
+        var policies = top.required("policies").flatMap { parsePolicies($0, declarations: declarations) }
         let report = parseReport(top["report"], policies: policies ?? [], taskNames: top["tasks"].map(rawTaskNames) ?? [])
         let singleTask = top["baselines"].map { $0.choice(["single_task"]) != nil } ?? false
         _ = top.required("tasks"); _ = top.required("model"); _ = top.required("train")
@@ -87,7 +89,7 @@ extension Manifest {
                 var policy = policy
                 policy.optionPoints = SweepSection.points(sweep.policyAxes[policy.name] ?? []).map { $0.map(\.setting) }
                 policy.overrides = overrides[policy.name]?.entries.map(\.setting) ?? []
-                for axis in sweep.policyAxes[policy.name] ?? [] { checkSweptOptions(axis, of: policy, reading: reading) }
+                for axis in sweep.policyAxes[policy.name] ?? [] { checkSweptOptions(axis, of: policy, declarations: declarations, reading: reading) }
                 return policy
             }
         }
@@ -159,12 +161,13 @@ extension Manifest {
     }
 
     /// Options swept for a policy must be declared by it, with the type of their default.
-    private static func checkSweptOptions(_ axis: SweepSection.Axis, of policy: PolicyEntry, reading: ManifestProblems) {
+    private static func checkSweptOptions(_ axis: SweepSection.Axis, of policy: PolicyEntry, declarations: PolicyDeclarations,
+                                          reading: ManifestProblems) {
         let option = String(axis.path.split(separator: ".").last ?? "")
         for (node, setting) in zip(axis.nodes, axis.settings) {
             var options = policy.options
             options[option] = setting.value
-            checkOptions(options, of: policy.script, at: ManifestNode(node: node, path: "sweep.\(axis.path)", reading: reading))
+            checkOptions(options, of: declarations.of(policy.script), at: ManifestNode(node: node, path: "sweep.\(axis.path)", reading: reading))
         }
     }
 
@@ -311,7 +314,7 @@ extension Manifest {
         return seeds.compactMap { $0.map(UInt64.init) }
     }
 
-    private static func parsePolicies(_ node: ManifestNode) -> [PolicyEntry]? {
+    private static func parsePolicies(_ node: ManifestNode, declarations: PolicyDeclarations) -> [PolicyEntry]? {
         guard let policies = node.mapping() else { return nil }
         if policies.entries.isEmpty { node.reading.report(node.path, node.node, "expected at least one policy") }
         let entries = policies.entries.map { key, value -> PolicyEntry? in
@@ -333,9 +336,10 @@ extension Manifest {
                 } else { optionsValid = false }
             }
             guard let script, optionsValid, let memory, let time else { return nil }
-            checkOptions(options, of: script, at: policy["options"] ?? value)
+            let declaration = declarations.of(script)
+            checkOptions(options, of: declaration, at: policy["options"] ?? value)
             return PolicyEntry(name: key, script: script, options: options,
-                               limits: LuaLimits(memoryBytes: memory << 20, milliseconds: time))
+                               limits: LuaLimits(memoryBytes: memory << 20, milliseconds: time), scriptHash: declaration.hash)
         }
         guard !policies.entries.isEmpty, !entries.contains(where: { $0 == nil }) else { return nil }
         return entries.compactMap { $0 }
@@ -343,15 +347,8 @@ extension Manifest {
 
     /// Options must be declared in the policy's `defaults`, with the same type. A policy file that
     /// does not load is not a manifest problem: it fails its own runs, with the Lua message.
-    private static func checkOptions(_ options: [String: SettingValue], of script: String, at node: ManifestNode) {
-        guard FileManager.default.fileExists(atPath: script) else { return }
-        do {
-            _ = try LuaPolicy(file: script, options: options)
-        } catch let error as LuaPolicyError where error.phase == .options {
-            node.reading.report(node.path, node.node, error.message)
-        } catch {
-            return
-        }
+    private static func checkOptions(_ options: [String: SettingValue], of declaration: PolicyDeclaration, at node: ManifestNode) {
+        if let problem = declaration.problem(with: options) { node.reading.report(node.path, node.node, problem) }
     }
 
     private static func parseReport(_ node: ManifestNode?, policies: [PolicyEntry], taskNames: [String]) -> ReportSection? {

@@ -45,7 +45,7 @@ extension ExperimentRunner {
     static func plan(_ manifest: Manifest) -> [PlannedRun] {
         var runs: [PlannedRun] = []
         for policy in manifest.policies {
-            let script = FileManager.default.contents(atPath: policy.script).map(SHA256.hexDigest) ?? "unreadable"
+            let script = policy.scriptHash
             for point in policy.optionPoints {
                 let options = policy.options(at: point)
                 for definition in manifest.definitionsTrained(by: policy) {
