@@ -103,8 +103,15 @@ public struct ExperimentReport {
         var lines: [String] = ["# \(experiment.name)", ""]
         if !experiment.description.isEmpty { lines += [experiment.description.trimmingCharacters(in: .whitespacesAndNewlines), ""] }
         lines.append("Manifest `\(experiment.manifestPath)` (sha256 `\(experiment.manifestHash.prefix(12))`), "
-                     + "\(experiment.steps) steps, seeds \(experiment.seeds.map(String.init).joined(separator: ", ")).")
+                     + "\(stepsText) steps, seeds \(experiment.seeds.map(String.init).joined(separator: ", ")).")
         return lines
+    }
+
+    /// The runs' step count, or its range when a sweep sets it per definition.
+    private var stepsText: String {
+        let steps = Set(runs.map { $0.totalSteps ?? experiment.steps })
+        guard let low = steps.min(), let high = steps.max(), low != high else { return "\(steps.first ?? experiment.steps)" }
+        return "\(low)–\(high)"
     }
 
     /// When the comparison reads the test split, the validation KPI the policies saw, for contrast.

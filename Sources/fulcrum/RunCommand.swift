@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
             ExperimentAlias(name: $0, policies: policies.map { $0.split(separator: ",").map(String.init) }, baseline: baseline)
         }
         let manifest = try Manifest.load(manifest, quick: quick, as: alias)
-        let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.train.threads, 1)
+        let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.threads, 1)
         var selection = RunSelection(force: force, jobs: jobs)
         if let only { selection.filters = try RunSelection.parseFilters(only) }
         if let shard { selection.shard = try RunSelection.Shard.parse(shard) }

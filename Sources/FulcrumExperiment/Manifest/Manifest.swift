@@ -23,11 +23,18 @@ public struct Manifest: Sendable {
     public let policies: [PolicyEntry]
     public let report: ReportSection
 
-    /// The first definition's sections (the only ones without a sweep).
+    /// The tasks' names, kinds and KPIs are the same in every definition (a sweep may change a
+    /// task's loss, not what it is); the first definition's tasks stand for all of them.
     public var tasks: [ManifestTask] { definitions[0].tasks }
+    /// OpenBLAS threads per run: `train.threads` cannot be swept, so every definition has the same.
+    public var threads: Int { definitions[0].train.threads }
+    /// The steps of the longest definition (the experiment's step count in the store).
+    public var longestSteps: Int { definitions.map(\.train.steps).max() ?? 0 }
+
+    /// The sections of a manifest without a definition sweep (its only definition); with a sweep,
+    /// read `definitions`.
     public var model: ModelSection { definitions[0].model }
     public var train: TrainSection { definitions[0].train }
-    /// SHA-256 of the first definition's data/tasks/model/train, in a canonical YAML form.
     public var definitionHash: String { definitions[0].definitionHash }
 
     /// What `policy`'s runs train: `definitions` with the policy's `overrides` set on top of each
@@ -144,9 +151,7 @@ public struct Manifest: Sendable {
         public var difficulty: DifficultyExpectation? = nil
     }
 
-    public func trainingConfiguration(seed: UInt64) -> TrainingConfiguration { definitions[0].trainingConfiguration(seed: seed) }
-
-    /// The network of the first definition.
+    /// The network of a manifest without a definition sweep.
     public var networkSpec: NetworkSpec { definitions[0].networkSpec(data: data) }
 }
 

@@ -54,7 +54,7 @@ public final class ExperimentRunner: @unchecked Sendable {
     public func run(_ selection: RunSelection = RunSelection()) throws -> [Outcome] {
         try store.recordExperiment(manifest)
         try store.retireRuns(of: manifest.name, manifestHash: manifest.hash, keeping: plannedRuns.map(\.id))
-        BLASThreads.count = manifest.train.threads
+        BLASThreads.count = manifest.threads
         let selected = plannedRuns(selection)
         let statuses = try store.statuses(ofRuns: selected.map(\.id))
         var outcomes: [Int: Outcome] = [:]

@@ -51,6 +51,8 @@ public struct StoredRun: Sendable, Equatable {
     public let error: String?
     public let divergedStep: Int?
     public let stepsDone: Int
+    /// The steps the run was scheduled for (nil in stores written before they were recorded).
+    public let totalSteps: Int?
     public let startedAt: String
     public let finishedAt: String?
     public let wallSeconds: Double?
@@ -76,6 +78,7 @@ public struct StoredRun: Sendable, Equatable {
         error = row["error"]
         divergedStep = row["diverged_step"]
         stepsDone = row["steps_done"]
+        totalSteps = row["total_steps"]
         startedAt = row["started_at"]
         finishedAt = row["finished_at"]
         wallSeconds = row["wall_seconds"]

@@ -71,7 +71,7 @@ extension RunStore {
                     report_output = excluded.report_output, difficulty = excluded.difficulty, updated_at = excluded.updated_at
                 """, arguments: [manifest.name, manifest.description, manifest.file, manifest.hash,
                                  try JSONText.encode(tasks), try JSONText.encode(manifest.policies.map(\.name)),
-                                 try JSONText.encode(manifest.seeds), manifest.train.steps, manifest.report.baseline,
+                                 try JSONText.encode(manifest.seeds), manifest.longestSteps, manifest.report.baseline,
                                  manifest.report.output, try manifest.report.difficulty.map { try JSONText.encode($0) }, Self.timestamp()])
         }
     }

@@ -33,7 +33,7 @@ extension NotebookSession {
     /// next (no timings, no count of runs skipped): runs, finished, and the failures with their errors.
     private func train(_ runner: ExperimentRunner) throws -> [String] {
         let manifest = runner.manifest
-        let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.train.threads, 1)
+        let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.threads, 1)
         let outcomes = try runner.run(RunSelection(jobs: jobs))
         if outcomes.contains(where: { $0.status == .interrupted }) {
             throw NotebookError(file: path, line: nil, message: "\(manifest.name): interrupted; run the notebook again to resume")
