@@ -2,7 +2,7 @@ import Foundation
 import FulcrumCore
 
 /// The cost of one policy call as the trainer makes it (marshal `s`, call `P:weights`, check the
-/// answer, collect `log`/`print` output), for `fulcrum bench --policies`.
+/// answer, collect `log`/`print` output), for `fulcrum bench policies`.
 public enum PolicyBenchmark {
     public struct Result: Sendable, Codable {
         public let policy: String

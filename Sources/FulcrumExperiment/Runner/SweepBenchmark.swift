@@ -1,7 +1,7 @@
 import Foundation
 import FulcrumCore
 
-/// `fulcrum bench --sweep MANIFEST`: trains all of a manifest's runs with each job count, each time
+/// `fulcrum bench sweep MANIFEST`: trains all of a manifest's runs with each job count, each time
 /// into a fresh store, and reports runs per hour — how well parallel runs use the cores.
 public enum SweepBenchmark {
     public struct Result: Sendable, Codable {
