@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulcrumCore
 import FulcrumExperiment
 import FulcrumLua
 
@@ -8,6 +9,21 @@ struct PolicyCommand: ParsableCommand {
         commandName: "policy",
         abstract: "Write and check weighting policies without a training run.",
         subcommands: [Check.self, Replay.self, New.self])
+
+    /// `--option key=value`, shared by `check` and `replay`: parsed and validated in one place.
+    struct OptionOverrides: ParsableArguments {
+        @Option(name: .customLong("option"), help: "Override an option: --option gamma=2 (repeatable).")
+        var options: [String] = []
+
+        func validate() throws {
+            for option in options where PolicyCheck.parseOption(option) == nil {
+                throw ValidationError("--option \(option): expected key=value")
+            }
+        }
+
+        /// The overrides by option name (a repeated key: the last one).
+        var values: [String: SettingValue] { Dictionary(options.compactMap(PolicyCheck.parseOption), uniquingKeysWith: { $1 }) }
+    }
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,22 +38,17 @@ struct PolicyCommand: ParsableCommand {
         @Option(help: "Number of steps.")
         var steps = 10
 
-        @Option(name: .customLong("option"), help: "Override an option: --option gamma=2 (repeatable).")
-        var options: [String] = []
+        @OptionGroup var overrides: OptionOverrides
 
         @Option(help: "Seed of the generated signals and of random().")
         var seed: UInt64 = 1
 
         func validate() throws {
             guard tasks >= 1, steps >= 1 else { throw ValidationError("--tasks and --steps must be ≥ 1") }
-            for option in options where PolicyCheck.parseOption(option) == nil {
-                throw ValidationError("--option \(option): expected key=value")
-            }
         }
 
         func run() throws {
-            let overrides = Dictionary(options.compactMap(PolicyCheck.parseOption), uniquingKeysWith: { $1 })
-            let results = try PolicyCheck.run(file: file, tasks: tasks, steps: steps, options: overrides, seed: seed)
+            let results = try PolicyCheck.run(file: file, tasks: tasks, steps: steps, options: overrides.values, seed: seed)
             let header = (1...tasks).map { label in
                 let text = "w\(label)"
                 return String(repeating: " ", count: max(10 - text.count, 1)) + text
@@ -49,7 +60,7 @@ struct PolicyCommand: ParsableCommand {
                     : "   heads:" + result.weights.heads.map { String(format: "%8.4f", $0) }.joined()
                 print(String(format: "%5d", result.step) + shared + heads)
             }
-            print("\(file): \(steps) steps on \(tasks) tasks, all weights finite and ≥ 0")
+            print("\(file): \(steps) steps on \(tasks) tasks, every answer valid weights (finite; ≥ 0 but for shared coefficients)")
         }
     }
 
@@ -67,8 +78,7 @@ struct PolicyCommand: ParsableCommand {
         @Option(help: "A JSON-lines file: one object per step with the fields of s.")
         var signals: String?
 
-        @Option(name: .customLong("option"), help: "Override an option: --option gamma=2 (repeatable).")
-        var options: [String] = []
+        @OptionGroup var overrides: OptionOverrides
 
         @Flag(help: "Print JSON lines.")
         var json = false
@@ -77,17 +87,13 @@ struct PolicyCommand: ParsableCommand {
 
         func validate() throws {
             guard (runID == nil) != (signals == nil) else { throw ValidationError("give exactly one of --run and --signals") }
-            for option in options where PolicyCheck.parseOption(option) == nil {
-                throw ValidationError("--option \(option): expected key=value")
-            }
         }
 
         func run() throws {
-            let overrides = Dictionary(options.compactMap(PolicyCheck.parseOption), uniquingKeysWith: { $1 })
             let steps = if let runID {
-                try PolicyReplay.replay(file: file, options: overrides, run: runID, store: try RunStore.existing(at: storeOption.store))
+                try PolicyReplay.replay(file: file, options: overrides.values, run: runID, store: try RunStore.existing(at: storeOption.store))
             } else {
-                try PolicyReplay.replay(file: file, options: overrides, signalsFile: signals!)
+                try PolicyReplay.replay(file: file, options: overrides.values, signalsFile: signals!)
             }
             var largestDifference = 0.0
             for step in steps {

@@ -147,7 +147,7 @@ struct CommandLineTests {
         let check = try fulcrum(["policy", "check", "policies/dtp.lua", "--tasks", "2", "--steps", "3", "--option", "gamma=2"], in: project)
         #expect(check.status == 0)
         #expect(check.output.hasPrefix(" step        w1        w2\n    1 "))
-        #expect(check.output.hasSuffix("policies/dtp.lua: 3 steps on 2 tasks, all weights finite and ≥ 0\n"))
+        #expect(check.output.hasSuffix("policies/dtp.lua: 3 steps on 2 tasks, every answer valid weights (finite; ≥ 0 but for shared coefficients)\n"))
 
         let run = try fulcrum(["run", "experiments/demo.yaml"], in: project)
         let id = try #require(run.output.split(separator: "\n").first { $0.contains("dtp seed 1 (run ") }
