@@ -31,7 +31,10 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "FulcrumReport", dependencies: ["FulcrumExperiment"]),
+        // The argument parser parses a notebook's commands with the CLI's own option groups.
+        .target(name: "FulcrumReport", dependencies: [
+            "FulcrumExperiment", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "fulcrum", dependencies: [
             "FulcrumReport", "FulcrumExperiment",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FulcrumCore
 import FulcrumExperiment
+import FulcrumReport
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,41 +36,16 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "List the runs that would be trained, and their count, without training.")
     var dryRun = false
 
-    @Flag(help: ArgumentHelp(
-        "Train the manifest's quick form, a small version for CI and smoke tests, as experiment NAME-quick.",
-        discussion: """
-            The first seed; at most 512 training and 256 validation and test examples; at most 20 steps \
-            (epochs become steps), the batch, evaluation cadence, warm-up (a quarter of the steps) and step \
-            schedule (half) fitted to them, record_every 1; the first 2 distinct values of each swept key (2 task \
-            orders for permutations); the same clamping in policy overrides; no report.output (`fulcrum report \
-            NAME-quick` prints to standard output). See experiments/README.md, "Quick form".
-            """))
-    var quick = false
-
-    @Option(name: .customLong("as"), help: ArgumentHelp(
-        "Train the manifest as experiment NAME (with --quick: NAME-quick), without report.output.", valueName: "NAME"))
-    var experimentName: String?
-
-    @Option(help: "With --as: keep only these policies of the manifest, in this order, e.g. equal,dtp.")
-    var policies: String?
-
-    @Option(help: "With --as: the experiment's report.baseline, one of the policies kept.")
-    var baseline: String?
+    @OptionGroup var form: ManifestFormArguments
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        if experimentName == nil, policies != nil || baseline != nil {
-            throw ValidationError("--policies and --baseline need --as NAME: a manifest with other policies is an experiment of its own")
-        }
     }
 
     func run() throws {
         AllocatorTuning.reuseLargeBlocks()
-        let alias = experimentName.map {
-            ExperimentAlias(name: $0, policies: policies.map { $0.split(separator: ",").map(String.init) }, baseline: baseline)
-        }
-        let manifest = try Manifest.load(manifest, quick: quick, as: alias)
-        let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.threads, 1)
+        let manifest = try form.load(manifest)
+        let jobs = jobs ?? RunSelection.defaultJobs(for: manifest)
         var selection = RunSelection(force: force, jobs: jobs)
         if let only { selection.filters = try RunSelection.parseFilters(only) }
         if let shard { selection.shard = try RunSelection.Shard.parse(shard) }

@@ -48,7 +48,7 @@ struct NotebookCommandTests {
         let result = try fulcrum(["notebook", "notebooks-md/nb.md", "--store", "runs/nb.sqlite"], in: scratch.path)
         #expect(result.status == 1)
         #expect(result.output.hasSuffix("block 2 (line 17): failed\n"))
-        #expect(result.error.contains("notebooks-md/nb.md:18: unknown option '--tabel' of report; usage: report EXPERIMENT [--table | --figures KIND,…]"))
+        #expect(result.error.contains("notebooks-md/nb.md:18: report: Unknown option '--tabel'. Did you mean '--table'? Usage: report EXPERIMENT [--table | --figures KIND,…]"))
     }
 
     @Test func runTakesTheSameVariantOptions() throws {
@@ -57,6 +57,6 @@ struct NotebookCommandTests {
         #expect(plan.status == 0, "stderr: \(plan.error)")
         #expect(plan.output.hasSuffix("4 runs selected of 4 (2 policies × 2 seeds), 4 to train\n"))
         let refused = try fulcrum(["run", "experiments/demo.yaml", "--policies", "dtp", "--dry-run"], in: scratch.path)
-        #expect(refused.status == 64 && refused.error.contains("--policies and --baseline need --as NAME"))
+        #expect(refused.status == 64 && refused.error.contains("--policies needs --as NAME: a manifest with other policies or another baseline is an experiment of its own"))
     }
 }

@@ -219,17 +219,19 @@ struct NotebookSessionTests {
     @Test func commandsAreCheckedWithTheirLineAndWhatIsAccepted() throws {
         let parse = { (text: String) in try NotebookInstruction.parse(NotebookBlock.Command(line: 7, text: text), file: "nb.md") }
         #expect(try parse("run m.yaml --quick --as=v --policies a,b --baseline b")
-                == .run(.init(manifest: "m.yaml", quick: true, name: "v", policies: ["a", "b"], baseline: "b")))
+                == .run(.init(manifest: "m.yaml", form: .init(quick: true, name: "v", policies: ["a", "b"], baseline: "b"))))
         #expect(try parse("report v --figures kpi,weights") == .report(.init(experiment: "v", form: .figures([.kpi, .weights]))))
         #expect(throws: NotebookError(file: "nb.md", line: 7, message:
-            "unknown option '--fast' of run; usage: run MANIFEST [--quick] [--as NAME] [--policies A,B,…] [--baseline NAME]")) {
+            "run: Unknown option '--fast'. Did you mean '--as'? Usage: run MANIFEST [--quick] [--as NAME] [--policies A,B,…] [--baseline NAME]")) {
             try parse("run m.yaml --fast")
         }
         #expect(throws: NotebookError(file: "nb.md", line: 7, message:
-            "--policies needs --as NAME: a manifest with other policies or another baseline is an experiment of its own")) {
+            "run: --policies needs --as NAME: a manifest with other policies or another baseline is an experiment of its own. "
+            + "Usage: run MANIFEST [--quick] [--as NAME] [--policies A,B,…] [--baseline NAME]")) {
             try parse("run m.yaml --policies a")
         }
-        #expect(throws: NotebookError(file: "nb.md", line: 7, message: "unknown figure kind 'bars'; kinds: kpi, weights, weight-sum, positions, options, series")) {
+        #expect(throws: NotebookError(file: "nb.md", line: 7, message: "report: unknown figure kind 'bars'; kinds: kpi, weights, weight-sum, positions, options, series. "
+            + "Usage: report EXPERIMENT [--table | --figures KIND,…]")) {
             try parse("report v --figures bars")
         }
     }

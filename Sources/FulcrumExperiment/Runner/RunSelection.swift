@@ -1,3 +1,4 @@
+import Foundation
 /// Which planned runs `fulcrum run` trains, and how: `--only policy=dtp,seed=1`, `--shard 2/4`,
 /// `--force`, `--jobs`.
 public struct RunSelection: Sendable, Equatable {
@@ -11,6 +12,11 @@ public struct RunSelection: Sendable, Equatable {
     public var shard = Shard.whole
 
     public static let filterKeys = ["policy", "seed"]
+
+    /// Runs trained at once when no `--jobs` is given: the cores ÷ the manifest's `train.threads`.
+    public static func defaultJobs(for manifest: Manifest) -> Int {
+        max(ProcessInfo.processInfo.activeProcessorCount / manifest.threads, 1)
+    }
 
     public init(force: Bool = false, jobs: Int = 1, filters: [String: Set<String>] = [:], shard: Shard = .whole) {
         self.force = force

@@ -11,8 +11,7 @@ extension NotebookSession {
     func prepare(_ instruction: NotebookInstruction) throws -> PreparedInstruction {
         switch instruction {
         case let .run(run):
-            let alias = run.name.map { ExperimentAlias(name: $0, policies: run.policies, addedPolicies: inlinePolicies, baseline: run.baseline) }
-            let manifest = try Manifest.load(run.manifest, quick: run.quick, as: alias)
+            let manifest = try run.formArguments.load(run.manifest, addedPolicies: inlinePolicies)
             return .run(ExperimentRunner(manifest: manifest, store: try writableStore(), observer: makeObserver?()))
         case let .report(report):
             return .report(report)
@@ -33,7 +32,7 @@ extension NotebookSession {
     /// next (no timings, no count of runs skipped): runs, finished, and the failures with their errors.
     private func train(_ runner: ExperimentRunner) throws -> [String] {
         let manifest = runner.manifest
-        let jobs = jobs ?? max(ProcessInfo.processInfo.activeProcessorCount / manifest.threads, 1)
+        let jobs = jobs ?? RunSelection.defaultJobs(for: manifest)
         let outcomes = try runner.run(RunSelection(jobs: jobs))
         if outcomes.contains(where: { $0.status == .interrupted }) {
             throw NotebookError(file: path, line: nil, message: "\(manifest.name): interrupted; run the notebook again to resume")
