@@ -7,57 +7,36 @@ import FulcrumExperiment
 /// the findings generated from it with the set-up checks, the figures, the cost of the runs, the runs
 /// that failed, and what it takes to reproduce them.
 public struct ExperimentReport {
-    public let experiment: StoredExperiment
-    public let runs: [StoredRun]
+    /// Everything the report shows, read from the store once.
+    public let data: ReportData
+    public var experiment: StoredExperiment { data.experiment }
+    public var runs: [StoredRun] { data.runs }
     /// Which KPI of each run the comparison reads.
     public let selection: KPISelection
-    /// Every validation evaluation of each finished run, in step order, by run id.
-    public let validationEvaluations: [String: [StoredEvaluation]]
+    public var validationEvaluations: [String: [StoredEvaluation]] { data.validationEvaluations }
     /// Final validation evaluation of each finished run, by run id.
     public let finalEvaluations: [String: StoredEvaluation]
-    /// Test evaluations (before the first step and after the last) of each finished run that has them.
-    public let testEvaluations: [String: [StoredEvaluation]]
+    public var testEvaluations: [String: [StoredEvaluation]] { data.testEvaluations }
+    public var finalTestEvaluations: [String: StoredEvaluation] { data.finalTestEvaluations }
     /// Σ_t w_t, the sum of the weights the trainer applied, at each recorded step of each finished
     /// multi-task run, by run id (the Findings' step-size check and its figure).
     let weightSums: [String: [(step: Int, sum: Double)]]
 
-    public enum ReportError: Error, CustomStringConvertible {
-        case unknownExperiment(String, known: [String])
-
-        public var description: String {
-            switch self {
-            case let .unknownExperiment(name, known):
-                "no experiment '\(name)' in the store" + (known.isEmpty ? " (it is empty: run a manifest first)" : "; known: \(known.joined(separator: ", "))")
-            }
-        }
-    }
+    public typealias ReportError = ReportData.ReadError
 
     /// The report's rows: each policy at each sweep point, in a fixed order (`RunGroup.groups`).
     public let groups: [RunGroup]
-    /// Where the per-step series and logs the figures draw are read from.
-    let store: RunStore
 
     public init(experimentNamed name: String, store: RunStore, selection: KPISelection = .final) throws {
-        guard let experiment = try store.experiment(named: name) else {
-            throw ReportError.unknownExperiment(name, known: try store.experimentNames())
-        }
-        self.experiment = experiment
-        self.store = store
+        self.init(try ReportData(experimentNamed: name, store: store), selection: selection)
+    }
+
+    public init(_ data: ReportData, selection: KPISelection = .final) {
+        self.data = data
         self.selection = selection
-        runs = try store.runs(of: experiment)
-        groups = RunGroup.groups(of: runs, policyOrder: experiment.policies, taskOrder: experiment.tasks.map(\.name))
-        var validation: [String: [StoredEvaluation]] = [:], tests: [String: [StoredEvaluation]] = [:]
-        var sums: [String: [(step: Int, sum: Double)]] = [:]
-        for run in runs where run.status == .finished {
-            validation[run.id] = try store.evaluations(ofRun: run.id)
-            let test = try store.evaluations(ofRun: run.id, split: .test)
-            if !test.isEmpty { tests[run.id] = test }
-            if run.tasks == nil { sums[run.id] = try Self.weightSums(store.stepSeries(ofRun: run.id)) }
-        }
-        weightSums = sums.filter { !$0.value.isEmpty }
-        validationEvaluations = validation
-        finalEvaluations = validation.compactMapValues(\.last)
-        testEvaluations = tests
+        groups = RunGroup.groups(of: data.runs, policyOrder: data.experiment.policies, taskOrder: data.experiment.tasks.map(\.name))
+        finalEvaluations = data.validationEvaluations.compactMapValues(\.last)
+        weightSums = data.stepWeights.mapValues(Self.weightSums).filter { !$0.value.isEmpty }
     }
 
     /// Mean and sample standard deviation of the final KPI of `policy` on task `task`, over finished seeds.
@@ -158,7 +137,7 @@ public struct ExperimentReport {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         let figureFolder = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let figures = try figures()
+        let figures = figures()
         try Self.writeFigures(figures, into: directory.isEmpty ? figureFolder : "\(directory)/\(figureFolder)")
         var text = markdown(figures: figures, directory: figureFolder)
         if let old = try? String(contentsOfFile: path, encoding: .utf8), let notes = ReportNotes.extract(from: old) {

@@ -92,7 +92,7 @@ struct ReportFigureTests {
 
     @Test func everyFigureIsAWellFormedSVGWithoutNonFiniteNumbers() throws {
         let reports = [try trainedReport(twoTaskManifest()), try trainedReport(orderingManifest)]
-        for figure in try reports.flatMap({ try $0.figures() }) {
+        for figure in reports.flatMap({ $0.figures() }) {
             let root = ParsedSVG(figure.svg).elements.first
             #expect(root?.name == "svg" && root?.attributes["xmlns"] == "http://www.w3.org/2000/svg", "\(figure.fileName)")
             let lowered = figure.svg.lowercased()
@@ -118,7 +118,7 @@ struct ReportFigureTests {
     @Test func aRowHasOneColourOnEveryLineAndLegendSwatch() throws {
         let report = try trainedReport(twoTaskManifest())
         var colours: [String: Set<String>] = [:]
-        for figure in try report.figures().map({ ParsedSVG($0.svg) }) {
+        for figure in report.figures().map({ ParsedSVG($0.svg) }) {
             for series in figure.withClass("series", "g") {
                 guard let name = series.attributes["data-series"], rowLabels.contains(name) else { continue }
                 colours[name, default: []].insert(series.attributes["stroke"] ?? "none")
@@ -218,7 +218,7 @@ struct ReportFigureTests {
         let markdown = try String(contentsOfFile: "\(scratch.path)/out/two.md", encoding: .utf8)
         #expect(try imageLinks(markdown) == report.figures().map { "![\($0.title)](two/\($0.fileName))" })
         #expect(try folder("\(scratch.path)/out/two") == Set(report.figures().map(\.fileName) + ["notes.txt"]))
-        for figure in try report.figures() {
+        for figure in report.figures() {
             #expect(try String(contentsOfFile: "\(scratch.path)/out/two/\(figure.fileName)", encoding: .utf8) == figure.svg)
         }
     }

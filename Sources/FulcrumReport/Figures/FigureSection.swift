@@ -1,17 +1,16 @@
 import Foundation
 
 extension ExperimentReport {
-    /// The report's figures of `kinds` (all by default), in the order the report shows them; throws
-    /// when the store cannot be read, rather than leaving a figure out.
-    public func figures(_ kinds: [ReportFigure.Kind] = ReportFigure.Kind.allCases) throws -> [ReportFigure] {
-        try ReportFigure.Kind.allCases.filter(kinds.contains).flatMap { kind -> [ReportFigure] in
+    /// The report's figures of `kinds` (all by default), in the order the report shows them.
+    public func figures(_ kinds: [ReportFigure.Kind] = ReportFigure.Kind.allCases) -> [ReportFigure] {
+        ReportFigure.Kind.allCases.filter(kinds.contains).flatMap { kind -> [ReportFigure] in
             switch kind {
             case .kpi: kpiFigures
-            case .weights: try weightFigures()
+            case .weights: weightFigures
             case .weightSum: weightSumFigures
             case .positions: positionFigures
             case .options: optionFigures
-            case .series: try loggedSeriesFigures()
+            case .series: loggedSeriesFigures
             }
         }
     }

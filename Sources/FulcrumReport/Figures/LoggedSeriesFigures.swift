@@ -1,12 +1,12 @@
 /// The custom series policies recorded with `log(name, value)`: one figure per name, a line per row
 /// of the comparison through the mean over seeds at each step.
 extension ExperimentReport {
-    func loggedSeriesFigures() throws -> [ReportFigure] {
+    var loggedSeriesFigures: [ReportFigure] {
         // name → group → step → values over seeds
         var logged: [String: [RunGroup: [Int: [Double]]]] = [:], names: [String] = []
         for group in groups where !group.isSingleTask {
             for run in runs where group.contains(run) && run.status == .finished {
-                for entry in try store.policyLogs(ofRun: run.id) where entry.value.isFinite {
+                for entry in data.policyLogs[run.id] ?? [] where entry.value.isFinite {
                     if logged[entry.name] == nil { names.append(entry.name) }
                     logged[entry.name, default: [:]][group, default: [:]][entry.step, default: []].append(entry.value)
                 }

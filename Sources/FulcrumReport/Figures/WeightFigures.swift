@@ -5,13 +5,13 @@ extension ExperimentReport {
     /// Columns of the tile chart: enough to see the schedule, few enough to read.
     static let tileColumns = 40
 
-    func weightFigures() throws -> [ReportFigure] {
+    var weightFigures: [ReportFigure] {
         let taskNames = experiment.tasks.map(\.name)
-        return try groups.filter { !$0.isSingleTask }.compactMap { group in
+        return groups.filter { !$0.isSingleTask }.compactMap { group in
             // step → task → weights over seeds
             var byStep: [Int: [[Double]]] = [:]
             for run in runs where group.contains(run) && run.status == .finished {
-                for row in try store.stepSeries(ofRun: run.id) where row.task < taskNames.count && row.weight.isFinite {
+                for row in data.stepWeights[run.id] ?? [] where row.task < taskNames.count && row.weight.isFinite {
                     byStep[row.step, default: taskNames.map { _ in [] }][row.task].append(row.weight)
                 }
             }

@@ -66,7 +66,7 @@ extension NotebookSession {
     private func figures(of report: ExperimentReport, kinds: [ReportFigure.Kind]) throws -> [String] {
         let experiment = report.experiment.name
         var paragraphs: [String] = []
-        let figures = try report.figures(kinds)
+        let figures = report.figures(kinds)
         for kind in kinds {
             let chosen = figures.filter { $0.kind == kind }
             if chosen.isEmpty { paragraphs.append("_no figures of kind \(kind.rawValue)_") }

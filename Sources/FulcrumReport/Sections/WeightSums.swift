@@ -4,7 +4,7 @@
 extension ExperimentReport {
     /// The sum of one run's weights at each recorded step, in step order (steps with a non-finite weight
     /// are left out).
-    static func weightSums(_ series: [(step: Int, task: Int, loss: Double, kpi: Double, weight: Double)]) -> [(step: Int, sum: Double)] {
+    static func weightSums(_ series: [(step: Int, task: Int, weight: Double)]) -> [(step: Int, sum: Double)] {
         var sums: [(step: Int, sum: Double)] = []
         var broken = false
         for row in series {
