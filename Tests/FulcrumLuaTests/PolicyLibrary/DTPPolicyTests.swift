@@ -3,10 +3,56 @@ import FulcrumCore
 import FulcrumLua
 import Testing
 
-/// policies/dtp.lua's variants (per-task γ, percentile smoothing, renormalisation) against DTP's Eq. 4
-/// computed here; the defaults stay the paper's method.
-@Suite("dtp.lua variants")
-struct DTPVariantTests {
+/// policies/dtp.lua against DTP's Eq. 4 computed here: the paper's method, Table 1's "Easy" form, and
+/// the variants (per-task γ, percentile smoothing, renormalisation, warm-up); the defaults stay the paper's.
+@Suite("dtp.lua")
+struct DTPPolicyTests {
+    /// DTP, Guo et al. 2018 Eq. 4: κ̄ ← α κ + (1 − α) κ̄ (κ̄ starts at the first KPI); w = −(1 − κ̄)^γ log κ̄.
+    @Test func dtpFollowsTheFocalWeightOfTheSmoothedKPI() throws {
+        let gamma = 2.0, alpha = 0.25
+        let policy = try LuaPolicy(file: shippedPolicy("dtp"), options: ["gamma": .number(gamma), "alpha": .number(alpha)])
+        #expect(policy.needs == [.kpi])
+        try policy.start(context(tasks: ["easy", "hard"]))
+
+        let kpi1 = [0.9, 0.2], kpi2 = [0.5, 0.4]
+        let step1 = try policy.weights(for: signals(step: 1, loss: [1, 1], kpi: kpi1))
+        let step2 = try policy.weights(for: signals(step: 2, loss: [1, 1], kpi: kpi2))
+
+        // Step 1: κ̄ = κ.  easy: −(0.1)² ln 0.9 = 0.0010536;  hard: −(0.8)² ln 0.2 = 1.0300.
+        let expected1 = [-pow(0.1, 2) * log(0.9), -pow(0.8, 2) * log(0.2)]
+        // Step 2: κ̄ = 0.25·κ₂ + 0.75·κ̄₁ = (0.8, 0.25).
+        let kbar2 = [0.25 * 0.5 + 0.75 * 0.9, 0.25 * 0.4 + 0.75 * 0.2]
+        let expected2 = kbar2.map { -pow(1 - $0, gamma) * log($0) }
+        for t in 0..<2 {
+            #expect(abs(step1.shared[t] - expected1[t]) < 1e-12)
+            #expect(abs(step2.shared[t] - expected2[t]) < 1e-12)
+        }
+        #expect(step1.shared[1] > step1.shared[0], "the harder task gets the larger weight")
+    }
+
+    @Test func dtpKeepsWeightsFiniteAtPerfectAndZeroKPI() throws {
+        let policy = try LuaPolicy(file: shippedPolicy("dtp"))
+        try policy.start(context(tasks: ["done", "hopeless"]))
+        let w = try policy.weights(for: signals(step: 1, loss: [1, 1], kpi: [1, 0]))
+        #expect(w.shared.allSatisfy { $0.isFinite })
+        #expect(abs(w.shared[1] - (-pow(1 - 1e-6, 1) * log(1e-6))) < 1e-9)
+    }
+
+    /// Table 1's "Dynamic Priority - Easy": the focal weight of 1 − κ̄, w = −κ̄^γ log(1 − κ̄).
+    @Test func dtpEasyPrioritizesTheTaskWithTheHighestKPI() throws {
+        let gamma = 1.5
+        let policy = try LuaPolicy(file: shippedPolicy("dtp"), options: ["gamma": .number(gamma), "prioritize": .string("easy")])
+        try policy.start(context(tasks: ["easy", "hard"]))
+        let w = try policy.weights(for: signals(step: 1, loss: [1, 1], kpi: [0.9, 0.2]))
+        let expected = [0.9, 0.2].map { -pow($0, gamma) * log(1 - $0) }
+        for t in 0..<2 { #expect(abs(w.shared[t] - expected[t]) < 1e-12) }
+        #expect(w.shared[0] > w.shared[1], "the easier task gets the larger weight")
+
+        let wrong = try LuaPolicy(file: shippedPolicy("dtp"), options: ["prioritize": .string("medium")])
+        let error = try #require(throws: LuaPolicyError.self) { try wrong.start(context(tasks: ["a"])) }
+        #expect(error.message.hasSuffix("dtp: prioritize must be \"hard\" or \"easy\""))
+    }
+
     @Test func defaultsAreThePapersEMAOnRandomTraces() throws {
         for tasks in 2...5 {
             let trace = PolicyTrace.random(tasks: tasks, steps: 25, seed: UInt64(tasks))
