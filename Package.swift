@@ -40,14 +40,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "FulcrumTestSupport", path: "Tests/FulcrumTestSupport"),
+        .target(name: "FulcrumStoreFixtures", dependencies: [
+            "FulcrumExperiment", "FulcrumTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Tests/FulcrumStoreFixtures"),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore", "FulcrumTestSupport"]),
         .testTarget(name: "FulcrumLuaTests", dependencies: ["FulcrumLua", "FulcrumTestSupport"]),
         .testTarget(name: "FulcrumExperimentTests", dependencies: [
-            "FulcrumExperiment", "FulcrumLua", "FulcrumTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "FulcrumExperiment", "FulcrumLua", "FulcrumTestSupport", "FulcrumStoreFixtures", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Golden"]),
-        .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport", "FulcrumExperiment", "FulcrumTestSupport"]),
+        .testTarget(name: "FulcrumReportTests", dependencies: ["FulcrumReport", "FulcrumExperiment", "FulcrumTestSupport", "FulcrumStoreFixtures"]),
         .testTarget(name: "FulcrumCLITests", dependencies: [
-            "fulcrum", "FulcrumExperiment", "FulcrumTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "fulcrum", "FulcrumExperiment", "FulcrumTestSupport", "FulcrumStoreFixtures", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]
 )

@@ -1,81 +1,10 @@
 import Foundation
 import FulcrumCore
 import FulcrumExperiment
+import FulcrumStoreFixtures
 import FulcrumTestSupport
 import GRDB
 import Testing
-
-/// A run store written through the store API, as `fulcrum run` writes one, without training.
-struct HandWrittenStore {
-    let scratch: ScratchDirectory
-    let store: RunStore
-
-    init(_ scratch: ScratchDirectory, file: String = "store.sqlite") throws {
-        self.scratch = scratch
-        store = try RunStore(path: "\(scratch.path)/\(file)")
-    }
-
-    /// Records experiment `name` (tasks `first`, `second`; policies `a`, `b`) from the manifest file `name`.yaml.
-    @discardableResult
-    func experiment(_ name: String, description: String = "Two tasks.") throws -> Manifest {
-        let policy = scratch.write("p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")
-        let manifest = try Manifest.load(scratch.write("\(name).yaml", """
-            name: \(name)
-            description: \(description)
-            data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
-            tasks:
-              - { name: first, type: classification, classes: 2 }
-              - { name: second, type: regression, outputs: 1, tolerance: 0.5 }
-            model: { architecture: hard_sharing, trunk: [4] }
-            train: { steps: 2, batch_size: 4, optimizer: sgd, lr: 0.1, eval_every: 2 }
-            seeds: [1, 2]
-            policies:
-              a: { script: \(policy) }
-              b: { script: \(policy) }
-            """))
-        try store.recordExperiment(manifest)
-        return manifest
-    }
-
-    /// A run of `steps` steps: losses (step, 0.25), KPIs (0.5, 0.75), shared weights (1, 0.5), head
-    /// weights (1, 2), a logged `gap` = step / 3 and a printed line each step; an evaluation before
-    /// training and, unless the run is left running (`ending` nil), one after.
-    func run(_ id: String, of manifest: Manifest, policy: String = "a", seed: UInt64 = 1, variant: String = "{}",
-             steps: Int = 2, ending: RunEnding? = RunEnding(status: .finished, wallSeconds: 2)) throws {
-        var descriptor = RunDescriptor(id: id, experiment: manifest.name, manifestHash: manifest.hash, policy: policy,
-                                       policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: seed)
-        descriptor.point = try SweepPoint(json: variant)
-        try store.beginRun(descriptor)
-        try store.appendEvaluation(EvaluationRecord(step: 0, loss: [1, 2], kpi: [0.125, 0.25]), run: id)
-        try store.appendSteps((1...steps).map { step in
-            StepRecord(step: step, epoch: 1, loss: [Double(step), 0.25], kpi: [0.5, 0.75],
-                       weights: TaskWeights(shared: [1, 0.5], heads: [1, 2]),
-                       signals: StepSignals(tasks: ["first", "second"], step: step, epoch: 1, progress: 0, learningRate: 0.1,
-                                            loss: [Double(step), 0.25], initialLoss: [1, 0.25], weights: [1, 1]),
-                       output: PolicyOutput(logs: [PolicyLog(name: "gap", value: Double(step) / 3)], lines: ["at \(step)"]))
-        }, run: id)
-        guard let ending else { return }
-        try store.appendEvaluation(EvaluationRecord(step: steps, loss: [0.5, 1], kpi: [0.75, 0.875]), run: id)
-        try store.endRun(id, ending)
-    }
-
-    /// Every row of `table` as text, sorted: what the file holds, column for column.
-    func rows(_ table: String, run id: String? = nil) throws -> [[String]] {
-        let queue = try DatabaseQueue(path: store.path)
-        let key = table == "run" ? "id" : "run_id"
-        return try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM \(table)" + (id == nil ? "" : " WHERE \(key) = ?"),
-                             arguments: id.map { [$0] } ?? [])
-                .map { row in row.databaseValues.map { String.fromDatabaseValue($0) ?? $0.description } }
-        }.sorted { $0.lexicographicallyPrecedes($1) }
-    }
-
-    /// The rows of every table.
-    func allRows() throws -> [[[String]]] { try Self.tables.map { try rows($0) } }
-
-    static let tables = ["experiment", "run", "step", "evaluation", "policy_log", "run_output", "step_signals"]
-    static let runTables = ["step", "evaluation", "policy_log", "run_output", "step_signals"]
-}
 
 @Suite("Store tools: listing runs")
 struct StoreToolsListingTests {
@@ -83,7 +12,7 @@ struct StoreToolsListingTests {
 
     /// alpha: a/1 finished, a/2 failed, b/1 diverged; beta: a/1 at lr 0.001 still running, a/1 without a sweep finished.
     func listedStore() throws -> RunStore {
-        let written = try HandWrittenStore(scratch)
+        let written = try StoreFixture(scratch)
         let alpha = try written.experiment("alpha"), beta = try written.experiment("beta")
         try written.run("00000000000000b1", of: alpha, policy: "b", seed: 1,
                         ending: RunEnding(status: .diverged, error: "loss of task second became nan at step 2 (the policy's weights were 1e308, 1e308)",
@@ -160,7 +89,7 @@ struct StoreToolsListingTests {
     }
 
     @Test func runsLeftBehindByTheCurrentManifestAreMarkedStale() throws {
-        let written = try HandWrittenStore(scratch)
+        let written = try StoreFixture(scratch)
         let tiny = try written.experiment("tiny")
         try written.run("00000000000000d1", of: tiny)
         try written.run("00000000000000d2", of: tiny, seed: 2)
@@ -216,7 +145,7 @@ struct StoreToolsExportTests {
     func read(_ name: String) throws -> String { try String(contentsOfFile: "\(scratch.path)/csv/\(name)", encoding: .utf8) }
 
     @Test func csvFilesHoldTheStoresRowsWithTaskNames() throws {
-        let written = try HandWrittenStore(scratch)
+        let written = try StoreFixture(scratch)
         let tiny = try written.experiment("tiny", description: #"'commas, "quotes"'"#)
         try written.run("r1", of: tiny, variant: #"{"train.lr":0.001}"#,
                         ending: RunEnding(status: .failed, error: "boom, \"quoted\"\nsecond line", wallSeconds: 0.1))
@@ -272,7 +201,7 @@ struct StoreToolsExportTests {
     }
 
     @Test func exportOfChosenExperimentsLeavesTheOthersOut() throws {
-        let written = try HandWrittenStore(scratch)
+        let written = try StoreFixture(scratch)
         try written.run("r1", of: try written.experiment("alpha"))
         try written.run("r2", of: try written.experiment("beta"))
         try written.store.exportCSV(to: "\(scratch.path)/csv", experiments: ["beta"])
@@ -289,8 +218,8 @@ struct StoreToolsGCTests {
     let scratch = ScratchDirectory()
 
     /// Experiments `kept` (runs k1, k2) and `gone` (runs g1, g2, g3), whose manifest file is then deleted.
-    func storeWithADeletedManifest() throws -> HandWrittenStore {
-        let written = try HandWrittenStore(scratch)
+    func storeWithADeletedManifest() throws -> StoreFixture {
+        let written = try StoreFixture(scratch)
         let kept = try written.experiment("kept"), gone = try written.experiment("gone")
         for id in ["k1", "k2"] { try written.run(id, of: kept) }
         for id in ["g1", "g2", "g3"] { try written.run(id, of: gone) }
@@ -309,7 +238,7 @@ struct StoreToolsGCTests {
         #expect(try written.store.experimentNames() == ["kept"])
         #expect(try written.rows("run").map { $0[0] } == ["k1", "k2"])
         // Cascaded: no row of a dropped run is left in any table; the kept runs' rows are all there.
-        for table in HandWrittenStore.runTables {
+        for table in StoreFixture.runTables {
             #expect(try Set(written.rows(table).map { $0[0] }) == ["k1", "k2"], "\(table)")
         }
         #expect(try written.rows("step").count == 2 * 2 * 2)
@@ -328,7 +257,7 @@ struct StoreToolsGCTests {
     }
 
     @Test func staleDropsRetiredRunsAndRunsOfOlderManifestsAndKeepsCurrentOnes() throws {
-        let written = try HandWrittenStore(scratch)
+        let written = try StoreFixture(scratch)
         let first = try written.experiment("tiny")
         try written.run("old", of: first)
         let edited = try written.experiment("tiny", description: "Edited, so the manifest hash changed.")
@@ -357,51 +286,51 @@ struct StoreToolsMergeTests {
     let scratch = ScratchDirectory()
 
     @Test func mergeOfDisjointStoresIsTheirUnion() throws {
-        let first = try HandWrittenStore(scratch, file: "shard-1.sqlite")
+        let first = try StoreFixture(scratch, file: "shard-1.sqlite")
         let alpha = try first.experiment("alpha")
         try first.run("a1", of: alpha)
         try first.run("a2", of: alpha, seed: 2, ending: RunEnding(status: .failed, error: "boom", wallSeconds: 1))
-        let second = try HandWrittenStore(scratch, file: "shard-2.sqlite")
+        let second = try StoreFixture(scratch, file: "shard-2.sqlite")
         try second.run("b1", of: try second.experiment("beta"), variant: #"{"train.lr":0.001}"#, steps: 3)
-        let target = try HandWrittenStore(scratch, file: "merged.sqlite")
+        let target = try StoreFixture(scratch, file: "merged.sqlite")
 
         let results = try [first, second].map { try target.store.merge(from: $0.store.path) }
         #expect(results.map(\.line) == [
             "merged 2 runs from \(scratch.path)/shard-1.sqlite (0 already finished in the target, skipped)",
             "merged 1 run from \(scratch.path)/shard-2.sqlite (0 already finished in the target, skipped)",
         ])
-        for table in HandWrittenStore.tables {
+        for table in StoreFixture.tables {
             let union = try (first.rows(table) + second.rows(table)).sorted { $0.lexicographicallyPrecedes($1) }
             #expect(try target.rows(table) == union, "\(table)")
         }
     }
 
     @Test func aRunFinishedInTheTargetIsKeptAndAnUnfinishedOneReplaced() throws {
-        let target = try HandWrittenStore(scratch, file: "target.sqlite")
+        let target = try StoreFixture(scratch, file: "target.sqlite")
         let tiny = try target.experiment("tiny")
         try target.run("done", of: tiny, steps: 2)
         try target.run("unfinished", of: tiny, seed: 2, steps: 1, ending: nil)
-        let source = try HandWrittenStore(scratch, file: "source.sqlite")
+        let source = try StoreFixture(scratch, file: "source.sqlite")
         try source.experiment("tiny")
         try source.run("done", of: tiny, steps: 3)
         try source.run("unfinished", of: tiny, seed: 2, steps: 3)
-        let keptRows = try HandWrittenStore.runTables.map { try target.rows($0, run: "done") }
+        let keptRows = try StoreFixture.runTables.map { try target.rows($0, run: "done") }
 
         let result = try target.store.merge(from: source.store.path)
         #expect(result.mergedRuns == 1 && result.skippedRuns == 1)
-        #expect(try HandWrittenStore.runTables.map { try target.rows($0, run: "done") } == keptRows)
-        for table in ["run"] + HandWrittenStore.runTables {
+        #expect(try StoreFixture.runTables.map { try target.rows($0, run: "done") } == keptRows)
+        for table in ["run"] + StoreFixture.runTables {
             #expect(try target.rows(table, run: "unfinished") == source.rows(table, run: "unfinished"), "\(table)")
         }
         #expect(try target.rows("step", run: "unfinished").count == 3 * 2)
     }
 
     @Test func mergingTheSameStoreTwiceChangesNothing() throws {
-        let source = try HandWrittenStore(scratch, file: "source.sqlite")
+        let source = try StoreFixture(scratch, file: "source.sqlite")
         let tiny = try source.experiment("tiny")
         try source.run("done", of: tiny)
         try source.run("running", of: tiny, seed: 2, ending: nil)
-        let target = try HandWrittenStore(scratch, file: "target.sqlite")
+        let target = try StoreFixture(scratch, file: "target.sqlite")
         try target.store.merge(from: source.store.path)
         let once = try target.allRows()
         let again = try target.store.merge(from: source.store.path)
@@ -410,11 +339,11 @@ struct StoreToolsMergeTests {
     }
 
     @Test func theNewerExperimentRecordWins() throws {
-        let target = try HandWrittenStore(scratch, file: "target.sqlite")
+        let target = try StoreFixture(scratch, file: "target.sqlite")
         try target.experiment("tiny", description: "Target's.")
-        let source = try HandWrittenStore(scratch, file: "source.sqlite")
+        let source = try StoreFixture(scratch, file: "source.sqlite")
         try source.experiment("tiny", description: "Source's.")
-        func stamp(_ written: HandWrittenStore, _ time: String) throws {
+        func stamp(_ written: StoreFixture, _ time: String) throws {
             try DatabaseQueue(path: written.store.path).write { try $0.execute(sql: "UPDATE experiment SET updated_at = ?", arguments: [time]) }
         }
         try stamp(target, "2026-01-02T00:00:00Z")
@@ -428,7 +357,7 @@ struct StoreToolsMergeTests {
     }
 
     @Test func aMissingFileTheTargetItselfOrAnotherDatabaseIsRefusedByName() throws {
-        let target = try HandWrittenStore(scratch, file: "target.sqlite")
+        let target = try StoreFixture(scratch, file: "target.sqlite")
         let path = target.store.path
         #expect(throws: StoreToolError("cannot merge \(scratch.path)/nope.sqlite: no such file")) {
             try target.store.merge(from: "\(scratch.path)/nope.sqlite")

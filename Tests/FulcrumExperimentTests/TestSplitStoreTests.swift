@@ -1,6 +1,7 @@
 import Foundation
 import FulcrumCore
 @testable import FulcrumExperiment
+import FulcrumStoreFixtures
 import FulcrumTestSupport
 import GRDB
 import Testing
@@ -10,14 +11,14 @@ struct TestSplitStoreTests {
     let scratch = ScratchDirectory()
 
     /// A hand-written finished run `id` with test evaluations at steps 0 and 2 beside its validation ones.
-    func runWithTestRows(_ written: HandWrittenStore, _ id: String, of manifest: Manifest) throws {
+    func runWithTestRows(_ written: StoreFixture, _ id: String, of manifest: Manifest) throws {
         try written.run(id, of: manifest)
         try written.store.appendEvaluation(EvaluationRecord(step: 0, loss: [3, 4], kpi: [0.0625, 0.125], split: .test), run: id)
         try written.store.appendEvaluation(EvaluationRecord(step: 2, loss: [1.5, 0.5], kpi: [0.625, 0.5], split: .test), run: id)
     }
 
     @Test func testEvaluationsRoundTripBesideTheValidationOnes() throws {
-        let written = try HandWrittenStore(scratch)
+        let written = try StoreFixture(scratch)
         try runWithTestRows(written, "r1", of: try written.experiment("tiny"))
         // The validation series is what it was; the test one is read by asking for it.
         #expect(try written.store.evaluations(ofRun: "r1") == [
@@ -67,7 +68,7 @@ struct TestSplitStoreTests {
     }
 
     @Test func csvExportHasASplitColumn() throws {
-        let written = try HandWrittenStore(scratch)
+        let written = try StoreFixture(scratch)
         try runWithTestRows(written, "r1", of: try written.experiment("tiny"))
         try written.store.exportCSV(to: "\(scratch.path)/csv")
         #expect(try String(contentsOfFile: "\(scratch.path)/csv/evaluations.csv", encoding: .utf8) == """
@@ -85,9 +86,9 @@ struct TestSplitStoreTests {
     }
 
     @Test func mergeCopiesTheTestRows() throws {
-        let source = try HandWrittenStore(scratch, file: "source.sqlite")
+        let source = try StoreFixture(scratch, file: "source.sqlite")
         try runWithTestRows(source, "r1", of: try source.experiment("tiny"))
-        let target = try HandWrittenStore(scratch, file: "target.sqlite")
+        let target = try StoreFixture(scratch, file: "target.sqlite")
         try target.store.merge(from: source.store.path)
         #expect(try target.rows("evaluation") == source.rows("evaluation"))
         #expect(try target.rows("evaluation").count == 8)

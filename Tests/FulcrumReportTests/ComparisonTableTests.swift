@@ -2,6 +2,7 @@ import Foundation
 import FulcrumCore
 import FulcrumExperiment
 import FulcrumReport
+import FulcrumStoreFixtures
 import FulcrumTestSupport
 import Testing
 
@@ -16,25 +17,10 @@ struct ComparisonTableTests {
     ///   c  (.70, .78) (.71, .82)  —
     ///   single-task first .66 .68 .70; second .85 .85 .88
     func store() throws -> RunStore {
-        let policy = scratch.write("p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")
-        let manifest = try Manifest.load(scratch.write("m.yaml", """
-            name: tiny
-            data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
-            tasks:
-              - { name: first, type: classification, classes: 2 }
-              - { name: second, type: binary }
-            model: { architecture: hard_sharing, trunk: [4] }
-            train: { steps: 10, batch_size: 4, optimizer: sgd, lr: 0.1, eval_every: 5 }
-            seeds: [1, 2, 3]
-            baselines: single_task
-            policies:
-              a: { script: \(policy) }
-              b: { script: \(policy) }
-              c: { script: \(policy) }
-            report: { baseline: a }
-            """))
-        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
-        try store.recordExperiment(manifest)
+        let fixture = try StoreFixture(scratch)
+        let manifest = try fixture.experiment("tiny", second: "binary", policies: ["a", "b", "c"], seeds: [1, 2, 3], steps: 10,
+                                              evaluateEvery: 5, extra: "baselines: single_task\nreport: { baseline: a }")
+        let store = fixture.store
         let finals: [(policy: String, task: String?, kpi: [[Double]?])] = [
             ("a", nil, [[0.60, 0.80], [0.62, 0.82], [0.64, 0.84]]),
             ("b", nil, [[0.70, 0.78], [0.71, 0.82], [0.75, 0.83]]),
@@ -46,11 +32,8 @@ struct ComparisonTableTests {
             for (index, kpi) in kpis.enumerated() {
                 let seed = UInt64(index + 1), id = "\(policy)\(task ?? "")\(seed)"
                 let positions = task.map { [$0 == "first" ? 0 : 1] }
-                var run = RunDescriptor(id: id, experiment: "tiny", manifestHash: manifest.hash, policy: policy,
-                                        policyFile: task == nil ? "p.lua" : "", policyHash: task == nil ? "h" : "", optionsJSON: "{}", seed: seed)
-                run.tasks = positions
-                if let task { run.point = SweepPoint([SweepSetting(.singleTask, .string(task))]) }
-                try store.beginRun(run)
+                try fixture.begin(id, of: manifest, policy: policy, seed: seed,
+                                  point: SweepPoint(task.map { [SweepSetting(.singleTask, .string($0))] } ?? []), tasks: positions)
                 guard let kpi else {
                     try store.endRun(id, RunEnding(status: .diverged, error: "loss of task first is nan", divergedStep: 7, wallSeconds: 1))
                     continue
@@ -125,6 +108,6 @@ struct ComparisonTableTests {
         #expect(lines.contains("Total training time 28 s over 14 runs (runs train in parallel, so the sweep took less)."))
         #expect(lines.contains("| c | 3 | diverged | 7 | `loss of task first is nan` |"))
         #expect(lines.contains("  - `p.lua` sha256 `h`"))
-        #expect(lines.contains { $0.hasPrefix("- Manifest `\(scratch.path)/m.yaml`, sha256 `") && $0.hasSuffix("`; seeds 1, 2, 3.") })
+        #expect(lines.contains { $0.hasPrefix("- Manifest `\(scratch.path)/tiny.yaml`, sha256 `") && $0.hasSuffix("`; seeds 1, 2, 3.") })
     }
 }

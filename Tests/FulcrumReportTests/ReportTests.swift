@@ -2,6 +2,7 @@ import Foundation
 import FulcrumCore
 import FulcrumExperiment
 import FulcrumReport
+import FulcrumStoreFixtures
 import FulcrumTestSupport
 import Testing
 
@@ -12,29 +13,13 @@ struct ReportTests {
     let scratch = ScratchDirectory()
 
     func tinyStore() throws -> RunStore {
-        let policy = scratch.write("p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")
-        let manifestFile = scratch.write("m.yaml", """
-            name: tiny
-            description: Two tasks, two policies.
-            data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
-            tasks:
-              - { name: first, type: classification, classes: 2 }
-              - { name: second, type: regression, outputs: 1, tolerance: 0.5 }
-            model: { architecture: hard_sharing, trunk: [4] }
-            train: { steps: 10, batch_size: 4, optimizer: sgd, lr: 0.1, eval_every: 5 }
-            seeds: [1, 2]
-            policies:
-              a: { script: \(policy) }
-              b: { script: \(policy) }
-            """)
-        let manifest = try Manifest.load(manifestFile)
-        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
-        try store.recordExperiment(manifest)
+        let fixture = try StoreFixture(scratch)
+        let manifest = try fixture.experiment("tiny", description: "Two tasks, two policies.", steps: 10, evaluateEvery: 5)
+        let store = fixture.store
         let finals: [(String, UInt64, [Double]?)] = [("a", 1, [0.5, 0.7]), ("a", 2, [0.7, 0.9]), ("b", 1, [0.55, 0.95]), ("b", 2, nil)]
         for (policy, seed, kpi) in finals {
             let id = "\(policy)\(seed)"
-            try store.beginRun(RunDescriptor(id: id, experiment: "tiny", manifestHash: manifest.hash, policy: policy,
-                                             policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: seed))
+            try fixture.begin(id, of: manifest, policy: policy, seed: seed)
             try store.appendEvaluation(EvaluationRecord(step: 0, loss: [1, 1], kpi: [0.1, 0.1]), run: id)
             if let kpi {
                 try store.appendEvaluation(EvaluationRecord(step: 10, loss: [0.5, 0.5], kpi: kpi), run: id)

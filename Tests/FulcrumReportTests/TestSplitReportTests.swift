@@ -2,6 +2,7 @@ import Foundation
 import FulcrumCore
 import FulcrumExperiment
 import FulcrumReport
+import FulcrumStoreFixtures
 import FulcrumTestSupport
 import Testing
 
@@ -19,28 +20,12 @@ struct TestSplitReportTests {
 
     /// A hand-written store of experiment `tiny` (tasks `first`, `second` of type `secondType`).
     func store(_ runs: [Run], secondType: String = "regression, outputs: 1, tolerance: 0.5") throws -> RunStore {
-        let policy = scratch.write("p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")
-        let manifest = try Manifest.load(scratch.write("m.yaml", """
-            name: tiny
-            data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
-            tasks:
-              - { name: first, type: regression, outputs: 1, tolerance: 0.5 }
-              - { name: second, type: \(secondType) }
-            model: { architecture: hard_sharing, trunk: [4] }
-            train: { steps: 10, batch_size: 4, optimizer: sgd, lr: 0.1, eval_every: 5 }
-            seeds: [1, 2]
-            policies:
-              a: { script: \(policy) }
-              b: { script: \(policy) }
-            """))
-        let store = try RunStore(path: "\(scratch.path)/store.sqlite")
-        try store.recordExperiment(manifest)
+        let fixture = try StoreFixture(scratch)
+        let manifest = try fixture.experiment("tiny", first: "regression, outputs: 1, tolerance: 0.5", second: secondType,
+                                              steps: 10, evaluateEvery: 5)
+        let store = fixture.store
         for run in runs {
-            var descriptor = RunDescriptor(id: run.id, experiment: "tiny", manifestHash: manifest.hash, policy: run.policy,
-                                           policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: run.seed)
-            descriptor.point = try SweepPoint(json: run.variant)
-            descriptor.tasks = run.tasks
-            try store.beginRun(descriptor)
+            try fixture.begin(run.id, of: manifest, policy: run.policy, seed: run.seed, point: try SweepPoint(json: run.variant), tasks: run.tasks)
             let zeros = run.startLoss.map { _ in 0.0 }
             try store.appendEvaluation(EvaluationRecord(step: 0, loss: run.startLoss, kpi: zeros), run: run.id, taskPositions: run.tasks)
             try store.appendEvaluation(EvaluationRecord(step: 0, loss: run.startLoss, kpi: zeros, split: .test), run: run.id, taskPositions: run.tasks)
