@@ -12,7 +12,7 @@ struct ManifestTaskTypeTests {
     let scratch = ScratchDirectory()
 
     private func task(_ entry: String) throws -> Manifest.ManifestTask {
-        let tasks = try Manifest.loadTasks(yaml: "- \(entry)\n", dataset: "fashion_scenes")
+        let tasks = try Manifest.loadTasks(yaml: "- \(entry)\n", dataset: .fashionScenes)
         return try #require(tasks.first)
     }
 
@@ -93,7 +93,7 @@ struct ManifestTaskTypeTests {
          ["tasks[0].threshold: 'threshold' applies to the box_iou and mask_hit_rate KPIs only"]),
     ])
     func badTaskEntriesNameTheKeyPath(entry: String, expected: [String]) throws {
-        let error = try #require(throws: ManifestError.self) { try Manifest.loadTasks(yaml: "- \(entry)\n", dataset: "fashion_scenes") }
+        let error = try #require(throws: ManifestError.self) { try Manifest.loadTasks(yaml: "- \(entry)\n", dataset: .fashionScenes) }
         #expect(error.problems.map { "\($0.keyPath): \($0.message)" } == expected)
         #expect(error.problems.allSatisfy { $0.line != nil })
     }
@@ -124,7 +124,7 @@ struct ManifestTaskTypeTests {
         - { name: b, type: keypoints, count: 2, kpi: box_iou }
         - { name: c, type: segmentation, height: 2, width: 2, loss: l1 }
         """
-        let error = try #require(throws: ManifestError.self) { try Manifest.loadTasks(yaml: yaml, dataset: "fashion_scenes") }
+        let error = try #require(throws: ManifestError.self) { try Manifest.loadTasks(yaml: yaml, dataset: .fashionScenes) }
         #expect(error.problems.map { "\($0.keyPath): \($0.message)" } == [
             "tasks[1].kpi: KPI box_iou does not fit a keypoints task",
             "tasks[2].loss: loss l1 does not fit a segmentation task; use binary_cross_entropy",

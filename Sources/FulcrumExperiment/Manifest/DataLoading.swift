@@ -3,15 +3,6 @@ import FulcrumCore
 
 // The `data` section of a manifest, and whether the tasks fit the data set it names.
 extension Manifest {
-    static let datasets = ["synthetic", "fashion_scenes", "multi_fashion", "gradnorm_toy"]
-
-    /// The keys each data set reads, beyond `dataset`, `train_size`, `val_size` and `seed`.
-    static let datasetKeys: [String: [String]] = [
-        "synthetic": ["input_dim", "clusters"],
-        "fashion_scenes": ["test_size", "canvas", "scale", "clutter", "clutter_kind", "clutter_size", "labels", "path"],
-        "multi_fashion": ["test_size", "canvas", "shift", "path"],
-        "gradnorm_toy": ["test_size", "scales", "fresh_batches"],
-    ]
 
     static func parseData(_ node: ManifestNode) -> DataSection? {
         var seedList: [UInt64] = []
@@ -22,13 +13,13 @@ extension Manifest {
 
     /// The section, with `seed` the first data seed; a list of seeds goes to `seedList`.
     private static func parseDataSet(_ node: ManifestNode, seedList: inout [UInt64]) -> DataSection? {
-        let allKeys = ["dataset", "train_size", "val_size", "seed"] + datasetKeys.values.flatMap { $0 }
+        let allKeys = ["dataset", "train_size", "val_size", "seed"] + Dataset.allCases.flatMap(\.keys)
         guard let data = node.mapping(allowed: Array(NSOrderedSet(array: allKeys)) as? [String]) else { return nil }
         let reading = node.reading
-        guard let dataset = data.required("dataset")?.choice(datasets) else { return nil }
-        for (key, value) in data.entries where !["dataset", "train_size", "val_size", "seed"].contains(key) && !datasetKeys[dataset]!.contains(key) {
-            let owners = datasets.filter { datasetKeys[$0]!.contains(key) }.joined(separator: ", ")
-            reading.report(value.path, value.node, "'\(key)' applies to \(owners) only, not \(dataset)")
+        guard let dataset = data.required("dataset")?.choice(Dataset.allCases.map(\.rawValue)).flatMap(Dataset.init) else { return nil }
+        for (key, value) in data.entries where !["dataset", "train_size", "val_size", "seed"].contains(key) && !dataset.keys.contains(key) {
+            let owners = Dataset.allCases.filter { $0.keys.contains(key) }.map(\.rawValue).joined(separator: ", ")
+            reading.report(value.path, value.node, "'\(key)' applies to \(owners) only, not \(dataset.rawValue)")
         }
         let trainSize = data.required("train_size")?.integer(atLeast: 1)
         let validationSize = data.required("val_size")?.integer(atLeast: 1)
@@ -44,13 +35,13 @@ extension Manifest {
         if case .sequence = data["seed"]?.node { seedList = seeds.map(UInt64.init) }
 
         switch dataset {
-        case "synthetic":
+        case .synthetic:
             let inputDimension = data.required("input_dim")?.integer(atLeast: 1)
             let clusters = data.optional("clusters", default: 8) { $0.integer(atLeast: 1) }
             guard let inputDimension, let clusters else { return nil }
             return DataSection(dataset: dataset, inputDimension: inputDimension, clusters: clusters, trainSize: trainSize,
                                validationSize: validationSize, testSize: 0, seed: UInt64(seed))
-        case "gradnorm_toy":
+        case .gradnormToy:
             let scales = data["scales"].flatMap { field -> [Double]? in
                 guard let items = field.list() else { return nil }
                 let values = items.map { $0.number(in: 1e-12...1e12, "a scale σ > 0") }
@@ -64,7 +55,7 @@ extension Manifest {
             section.freshBatches = freshBatches
             return section
         default:
-            let defaultCanvas = dataset == "multi_fashion" ? 36 : 40
+            let defaultCanvas = dataset == .multiFashion ? 36 : 40
             let canvas = data.optional("canvas", default: defaultCanvas) { $0.integer(atLeast: FashionMNIST.imageRows) }
             let path = data.optional("path", default: FashionMNIST.defaultDirectory) { $0.string() }
             let clutter = data.optional("clutter", default: 0) { $0.integer(atLeast: 0) }
@@ -81,7 +72,7 @@ extension Manifest {
             let files = FashionMNIST.Split.allCases.flatMap { [$0.imagesFile, $0.labelsFile] }
             if let missing = files.first(where: { !FileManager.default.fileExists(atPath: "\(path)/\($0)") }) {
                 reading.report(data["path"]?.path ?? "\(node.path).dataset", (data["path"] ?? data["dataset"])?.node,
-                               "\(dataset) reads Fashion-MNIST, but \(path)/\(missing) does not exist: install the Debian package \(FashionMNIST.debianPackage) (make deps)")
+                               "\(dataset.rawValue) reads Fashion-MNIST, but \(path)/\(missing) does not exist: install the Debian package \(FashionMNIST.debianPackage) (make deps)")
                 return nil
             }
             var section = DataSection(dataset: dataset, inputDimension: canvas * canvas, clusters: 0, trainSize: trainSize,
@@ -117,11 +108,11 @@ extension Manifest {
     static func checkTasks(_ tasks: [ManifestTask], fit data: DataSection, at node: ManifestNode, singleTask: Bool) {
         let reading = node.reading
         func item(_ index: Int) -> ManifestNode { ManifestNode(node: (node.list() ?? [])[index].node, path: "\(node.path)[\(index)]", reading: reading) }
-        for (index, task) in tasks.enumerated() where data.dataset != "synthetic" && task.noise != 0 {
+        for (index, task) in tasks.enumerated() where data.dataset != .synthetic && task.noise != 0 {
             reading.report("\(node.path)[\(index)].noise", item(index).node, "'noise' applies to the synthetic data set only")
         }
         switch data.dataset {
-        case "fashion_scenes":
+        case .fashionScenes:
             for (index, task) in tasks.enumerated() {
                 let fits = switch task.spec.kind {
                 case let .classification(classes): classes == data.labels.classCount
@@ -135,18 +126,18 @@ extension Manifest {
                                    "fashion_scenes makes classification (classes: \(data.labels.classCount)), segmentation (height and width: the canvas, \(data.canvas)), detection and keypoints (count: 4) tasks")
                 }
             }
-        case "multi_fashion":
+        case .multiFashion:
             if (!singleTask && tasks.count != 2) || tasks.contains(where: { $0.spec.kind != .classification(classes: 10) }) {
                 reading.report(node.path, node.node, "multi_fashion makes two classification tasks (classes: 10): the top-left item, then the bottom-right one")
             }
-        case "gradnorm_toy":
+        case .gradnormToy:
             for (index, task) in tasks.enumerated() where task.spec.kind != .regression(outputs: GradNormToy.outputDimension) {
                 reading.report("\(node.path)[\(index)].type", item(index).node, "gradnorm_toy makes regression tasks (outputs: \(GradNormToy.outputDimension))")
             }
             if !singleTask, let scales = data.scales, scales.count != tasks.count {
                 reading.report("data.scales", nil, "expected one scale σ per task (\(tasks.count)), got \(scales.count)")
             }
-        default:
+        case .synthetic:
             break
         }
     }

@@ -57,8 +57,7 @@ public struct Manifest: Sendable {
     }
 
     public struct DataSection: Sendable, Equatable {
-        /// `synthetic`, `fashion_scenes`, `multi_fashion` or `gradnorm_toy`.
-        public let dataset: String
+        public let dataset: Dataset
         /// Numbers per example: `input_dim` for the synthetic data, canvas² for the image sets, 250 for the toy.
         public let inputDimension: Int
         public let clusters: Int
@@ -89,6 +88,24 @@ public struct Manifest: Sendable {
         public var freshBatches = false
         /// Where the Fashion-MNIST files are.
         public var path = FashionMNIST.defaultDirectory
+    }
+
+    /// The data sets a manifest can name (`data.dataset`).
+    public enum Dataset: String, Sendable, CaseIterable {
+        case synthetic
+        case fashionScenes = "fashion_scenes"
+        case multiFashion = "multi_fashion"
+        case gradnormToy = "gradnorm_toy"
+
+        /// The keys the data set reads, beyond `dataset`, `train_size`, `val_size` and `seed`.
+        var keys: [String] {
+            switch self {
+            case .synthetic: ["input_dim", "clusters"]
+            case .fashionScenes: ["test_size", "canvas", "scale", "clutter", "clutter_kind", "clutter_size", "labels", "path"]
+            case .multiFashion: ["test_size", "canvas", "shift", "path"]
+            case .gradnormToy: ["test_size", "scales", "fresh_batches"]
+            }
+        }
     }
 
     public struct ManifestTask: Sendable, Equatable {

@@ -171,7 +171,7 @@ extension Manifest {
         }
     }
 
-    private static func parseTasks(_ node: ManifestNode, dataset: String) -> [ManifestTask]? {
+    private static func parseTasks(_ node: ManifestNode, dataset: Dataset) -> [ManifestTask]? {
         guard let items = node.list() else { return nil }
         if items.isEmpty { node.reading.report(node.path, node.node, "expected at least one task") }
         let tasks = items.map { parseTask($0, dataset: dataset) }
@@ -186,7 +186,7 @@ extension Manifest {
 
     /// A tasks section read by itself, as in a manifest whose `data.dataset` is `dataset`: lets the
     /// task types be tested without a data set that makes their targets. Problems in line order.
-    static func loadTasks(yaml: String, file: String = "tasks.yaml", dataset: String) throws -> [ManifestTask] {
+    static func loadTasks(yaml: String, file: String = "tasks.yaml", dataset: Dataset) throws -> [ManifestTask] {
         let reading = ManifestProblems(file: file)
         guard let root = try Yams.compose(yaml: yaml) else { throw ManifestError(problems: []) }
         let tasks = parseTasks(ManifestNode(node: root, path: "tasks", reading: reading), dataset: dataset)
@@ -200,7 +200,7 @@ extension Manifest {
     /// The task types the synthetic data set can make targets for; the others need an image data set.
     private static let syntheticTaskTypes = ["classification", "binary", "regression"]
 
-    private static func parseTask(_ node: ManifestNode, dataset: String) -> ManifestTask? {
+    private static func parseTask(_ node: ManifestNode, dataset: Dataset) -> ManifestTask? {
         guard let task = node.mapping(allowed: ["name", "type", "classes", "outputs", "height", "width", "count", "loss", "beta",
                                                 "gamma0", "kpi", "tolerance", "threshold", "noise"]) else { return nil }
         let reading = node.reading
@@ -218,7 +218,7 @@ extension Manifest {
         case "keypoints": kind = task.required("count")?.integer(atLeast: 1).map { .keypoints(count: $0) }
         default: kind = nil
         }
-        if let type, dataset == "synthetic", !syntheticTaskTypes.contains(type) {
+        if let type, dataset == .synthetic, !syntheticTaskTypes.contains(type) {
             reading.report("\(node.path).type", task["type"]?.node,
                            "\(type) needs an image data set (fashion_scenes); the synthetic data set makes classification, binary and regression tasks")
         }

@@ -147,7 +147,7 @@ final class DatasetCache: @unchecked Sendable {
 
     private func make(_ data: Manifest.DataSection, _ tasks: [Manifest.ManifestTask], seed: UInt64) throws -> DatasetSplits {
         switch data.dataset {
-        case "fashion_scenes":
+        case .fashionScenes:
             let images = try images(at: data.path)
             let targets = tasks.map { task -> FashionScenes.Target in
                 switch task.spec.kind {
@@ -161,14 +161,14 @@ final class DatasetCache: @unchecked Sendable {
                                              clutterSize: data.clutterSize, labels: data.labels)
             return FashionScenes.make(train: images.train, test: images.test, recipe: recipe, targets: targets, trainCount: data.trainSize,
                                       validationCount: data.validationSize, testCount: data.testSize, seed: seed)
-        case "multi_fashion":
+        case .multiFashion:
             let images = try images(at: data.path)
             return MultiFashion.make(train: images.train, test: images.test, canvas: data.canvas, shift: data.shift, trainCount: data.trainSize,
                                      validationCount: data.validationSize, testCount: data.testSize, seed: seed)
-        case "gradnorm_toy":
+        case .gradnormToy:
             return GradNormToy.make(scales: data.scales ?? GradNormToy.standardScales(tasks: tasks.count), trainCount: data.trainSize,
                                     validationCount: data.validationSize, testCount: data.testSize, seed: seed, freshBatches: data.freshBatches)
-        default:
+        case .synthetic:
             return SyntheticMultiTaskData.make(
                 tasks: tasks.map { SyntheticTaskRecipe(kind: $0.spec.kind, noise: $0.noise) }, inputDimension: data.inputDimension,
                 clusters: data.clusters, trainCount: data.trainSize, validationCount: data.validationSize, seed: seed)
