@@ -93,12 +93,15 @@ struct ManifestVariantTests {
         }
     }
 
-    @Test func anInvalidNameIsReportedAsTheVariants() throws {
-        #expect(throws: ManifestError.self) { try Manifest.load(manifestFile, as: ExperimentAlias(name: "no spaces")) }
-        do {
-            _ = try Manifest.load(manifestFile, as: ExperimentAlias(name: "no spaces"))
-        } catch let error as ManifestError {
-            #expect(error.description == "\(manifestFile):1: name: expected a name of letters, digits, '_', '-' or '.', got 'no spaces' (in --as no spaces)")
+    @Test func anInvalidNameIsRefusedNamingTheOption() throws {
+        #expect(throws: ExperimentAliasError(message: "--as: expected a name of letters, digits, '_', '-' or '.', got 'no spaces'")) {
+            try Manifest.load(manifestFile, as: ExperimentAlias(name: "no spaces"))
         }
+    }
+
+    @Test func theQuickFormOfAnAliasIsNamedAfterTheAlias() throws {
+        let quick = try Manifest.load(manifestFile, quick: true, as: ExperimentAlias(name: "nb", policies: ["dwa"], baseline: "dwa"))
+        #expect(quick.name == "nb-quick" && quick.policies.map(\.name) == ["dwa"] && quick.report.baseline == "dwa" && quick.report.output == nil)
+        #expect(quick.definitions.map(\.definitionHash) == (try Manifest.load(manifestFile, quick: true)).definitions.map(\.definitionHash))
     }
 }

@@ -1,9 +1,10 @@
-import Yams
+import Foundation
+import FulcrumLua
 
 /// A manifest run as another experiment: renamed, with some of its policies (in a chosen order)
 /// and policies added from other scripts — a notebook's inline policies, or `fulcrum run --as
-/// --policies`. Like `QuickForm`, it rewrites the YAML before parsing, so the alias is validated
-/// like any manifest; it assumes a manifest already found valid.
+/// --policies`. A typed transform of the parsed manifest (`apply`); it assumes a manifest already
+/// found valid.
 public struct ExperimentAlias: Sendable, Equatable, CustomStringConvertible {
     /// The experiment's name in the store. Its own name keeps the alias's runs from replacing
     /// the manifest's experiment (a run's id hashes the name), and `report.output` is dropped so
@@ -32,43 +33,33 @@ public struct ExperimentAlias: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    /// `root` (the YAML of `manifest`, found valid) rewritten as this alias.
-    func transform(_ root: Node, of manifest: Manifest) throws -> Node {
-        var root = root
-        if let name = root["name"] {
-            root = root.replacing(["name"], with: .scalar(Node.Scalar(self.name, Tag(.str), .plain, name.mark)))
+    /// `manifest` (found valid) as this alias: renamed (`NAME-quick` for a quick form), without
+    /// `report.output`, with the kept policies in their order — the manifest's entries as they are
+    /// (options, sweeps, overrides), an added script with its defaults — and the baseline. The run
+    /// definitions are the manifest's own, so a kept policy's runs keep their definition hashes.
+    func apply(to manifest: Manifest, quick: Bool, declarations: PolicyDeclarations) throws -> Manifest {
+        let name = quick ? "\(self.name)-quick" : self.name
+        guard self.name.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil else {
+            throw ExperimentAliasError(message: "--as: expected a name of letters, digits, '_', '-' or '.', got '\(self.name)'")
         }
-        root = root.replacing(["report", "output"], with: nil)
         let kept = try keptPolicies(of: manifest)
         if let baseline = baseline ?? manifest.report.baseline, !kept.contains(where: { $0.name == baseline }) {
-            let kept = kept.map(\.name).joined(separator: ", ")
+            let names = kept.map(\.name).joined(separator: ", ")
             throw ExperimentAliasError(message: self.baseline == nil
-                ? "report.baseline '\(baseline)' is not among the kept policies (\(kept)): keep it in --policies or choose another with --baseline"
-                : "--baseline \(baseline) is not among the kept policies (\(kept))")
+                ? "report.baseline '\(baseline)' is not among the kept policies (\(names)): keep it in --policies or choose another with --baseline"
+                : "--baseline \(baseline) is not among the kept policies (\(names))")
         }
-        if let baseline {
-            let value = Node.scalar(Node.Scalar(baseline, Tag(.str), .plain, root["report"]?["baseline"]?.mark))
-            root = root["report"] == nil
-                ? root.replacing(["report"], with: .mapping(Node.Mapping([(.scalar(Node.Scalar("baseline", Tag(.str))), value)])))
-                : root.replacing(["report", "baseline"], with: value)
-        }
-        guard policies != nil, case let .mapping(section)? = root["policies"] else { return root }
-
-        let entries = kept.map { policy -> (Node, Node) in
-            if let pair = section.first(where: { $0.key.string == policy.name }) { return pair }
-            let script = Node.mapping(Node.Mapping([(.scalar(Node.Scalar("script", Tag(.str))), .scalar(Node.Scalar(policy.script, Tag(.str))))]))
-            return (.scalar(Node.Scalar(policy.name, Tag(.str), .plain, section.mark)), script)
-        }
-        root = root.replacing(["policies"], with: .mapping(Node.Mapping(entries, section.tag, section.style, section.mark)))
-        // A dropped policy's swept options go with it.
-        if case let .mapping(sweep)? = root["sweep"] {
-            let axes = sweep.filter { key, _ in
-                let parts = (key.string ?? "").split(separator: ".").map(String.init)
-                return parts.first != "policies" || parts.count < 2 || kept.contains { $0.name == parts[1] }
+        var alias = manifest
+        alias.name = name
+        alias.report = Manifest.ReportSection(baseline: baseline ?? manifest.report.baseline, output: nil, difficulty: manifest.report.difficulty)
+        alias.policies = try kept.map { name, script in
+            if let own = manifest.policies.first(where: { $0.name == name }) { return own }
+            guard FileManager.default.fileExists(atPath: script) else {
+                throw ExperimentAliasError(message: "no policy file at \(script) for '\(name)'")
             }
-            root = root.replacing(["sweep"], with: axes.isEmpty ? nil : .mapping(Node.Mapping(Array(axes), sweep.tag, sweep.style, sweep.mark)))
+            return Manifest.PolicyEntry(name: name, script: script, options: [:], limits: LuaLimits(), scriptHash: declarations.of(script).hash)
         }
-        return root
+        return alias
     }
 
     /// The alias's policies, in order: the manifest's entry or an added script for each name.

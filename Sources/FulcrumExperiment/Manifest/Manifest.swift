@@ -7,7 +7,7 @@ public struct Manifest: Sendable {
     public let file: String
     /// SHA-256 of the file's bytes: which manifest a run came from.
     public let hash: String
-    public let name: String
+    public internal(set) var name: String
     public let description: String
     public let data: DataSection
     /// What the runs train: one definition per point of the sweep over tasks, model and train keys
@@ -20,8 +20,8 @@ public struct Manifest: Sendable {
     let overriddenDefinitions: [String: [RunDefinition]]
     public let seeds: [UInt64]
     /// In manifest order.
-    public let policies: [PolicyEntry]
-    public let report: ReportSection
+    public internal(set) var policies: [PolicyEntry]
+    public internal(set) var report: ReportSection
 
     /// The tasks' names, kinds and KPIs are the same in every definition (a sweep may change a
     /// task's loss, not what it is); the first definition's tasks stand for all of them.
@@ -138,7 +138,7 @@ public struct Manifest: Sendable {
     }
 
     public struct PolicyEntry: Sendable, Equatable {
-        public let name: String
+        public internal(set) var name: String
         public let script: String
         public let options: [String: SettingValue]
         /// Memory and per-call time the policy may use (`memory_mb`, `time_ms`).

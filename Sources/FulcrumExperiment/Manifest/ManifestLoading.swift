@@ -9,7 +9,7 @@ extension Manifest {
     /// Reads and validates the manifest at `path` (relative paths inside it are relative to the
     /// working directory, the repository root). Throws a `ManifestError` listing every problem.
     /// `quick`: its quick form (`QuickForm`), once the manifest itself is found valid; `alias`:
-    /// the manifest as another experiment (`ExperimentAlias`), before the quick form is made.
+    /// the manifest (or its quick form) as another experiment (`ExperimentAlias`).
     public static func load(_ path: String, quick: Bool = false, as alias: ExperimentAlias? = nil) throws -> Manifest {
         let reading = ManifestProblems(file: path)
         guard let bytes = FileManager.default.contents(atPath: path) else {
@@ -32,23 +32,16 @@ extension Manifest {
         let hash = SHA256.hexDigest(bytes)
         let declarations = PolicyDeclarations()
         var manifest = try parsed(root, file: path, hash: hash, reading: reading, declarations: declarations)
-        var form = root
-        if let alias {
-            form = try alias.transform(root, of: manifest)
-            do { manifest = try parsed(form, file: path, hash: hash, reading: ManifestProblems(file: path), declarations: declarations) } catch let error as ManifestError {
+        if quick {
+            let quickReading = ManifestProblems(file: path)
+            guard let quickRoot = QuickForm.transform(root, reading: quickReading) else { throw ManifestError(problems: quickReading.problems) }
+            do { manifest = try parsed(quickRoot, file: path, hash: hash, reading: quickReading, declarations: declarations) } catch let error as ManifestError {
                 throw ManifestError(problems: error.problems.map {
-                    ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in \(alias.description))")
+                    ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in the quick form)")
                 })
             }
         }
-        guard quick else { return manifest }
-        let quickReading = ManifestProblems(file: path)
-        guard let quickRoot = QuickForm.transform(form, reading: quickReading) else { throw ManifestError(problems: quickReading.problems) }
-        do { return try parsed(quickRoot, file: path, hash: hash, reading: quickReading, declarations: declarations) } catch let error as ManifestError {
-            throw ManifestError(problems: error.problems.map {
-                ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in the quick form)")
-            })
-        }
+        return try alias.map { try $0.apply(to: manifest, quick: quick, declarations: declarations) } ?? manifest
     }
 
     /// The manifest `root` describes, or every problem found, in file order whichever section found them.
