@@ -45,8 +45,10 @@ public struct Manifest: Sendable {
     public struct RunDefinition: Sendable, Equatable {
         /// The settings of the sweep over tasks, model and train keys that make this definition.
         public let point: [SweepSetting]
-        /// The manifest's task positions a single-task baseline trains; nil = all tasks.
-        public let taskPositions: [Int]?
+        /// A single-task baseline: the position of its one task among the manifest's tasks; nil for
+        /// a definition of every task.
+        public let singleTaskPosition: Int?
+        /// The tasks trained: every task, or the single-task baseline's one.
         public let tasks: [ManifestTask]
         public let model: ModelSection
         public let train: TrainSection
@@ -189,9 +191,12 @@ extension Manifest.RunDefinition {
                            headOutputs: tasks.map(\.spec.kind.outputCount))
     }
 
+    /// The experiment's task positions the runs train, as the store records them (nil: all).
+    public var taskPositions: [Int]? { singleTaskPosition.map { [$0] } }
+
     /// How reports and logs name the definition: its sweep settings, and the task of a single-task baseline.
     public var label: String {
-        let task = taskPositions == nil ? [] : ["task=\(tasks.map(\.spec.name).joined(separator: ","))"]
+        let task = singleTaskPosition == nil ? [] : ["task=\(tasks.map(\.spec.name).joined(separator: ","))"]
         return (task + point.map(\.description)).joined(separator: " ")
     }
 }

@@ -99,7 +99,7 @@ extension Manifest {
         let points = SweepSection.points(sweep.definitionAxes)
         let definitions = points.map { point in
             parseDefinition(point.reduce(sections) { $0.setting($1.path, to: $1.node) }, point: point.map(\.setting),
-                         taskPositions: nil, data: data, reading: reading)
+                         singleTaskPosition: nil, data: data, reading: reading)
         }
         let overridden = overriddenDefinitions(overrides, points: points, definition: sections, data: data, taskNames: taskNames, reading: reading)
         var baselines: [Manifest.RunDefinition] = []
@@ -112,7 +112,7 @@ extension Manifest {
                     // trunk with one head, whatever the definition's architecture.
                     let settings = point.filter { $0.setting.key != .taskOrder }
                     let nodes = settings.reduce(sections) { $0.setting($1.path, to: $1.node) }.singleTask(task.spec.name)
-                    if let baseline = parseDefinition(nodes, point: settings.map(\.setting), taskPositions: [position], data: data, reading: reading),
+                    if let baseline = parseDefinition(nodes, point: settings.map(\.setting), singleTaskPosition: position, data: data, reading: reading),
                        seen.insert(baseline.definitionHash).inserted {
                         baselines.append(baseline)
                     }
@@ -136,11 +136,11 @@ extension Manifest {
     }
 
     /// Parses the tasks, model and train sections of one run definition and hashes them.
-    static func parseDefinition(_ nodes: DefinitionNodes, point: [SweepSetting], taskPositions: [Int]?,
+    static func parseDefinition(_ nodes: DefinitionNodes, point: [SweepSetting], singleTaskPosition: Int?,
                              data: DataSection, reading: ManifestProblems) -> Manifest.RunDefinition? {
         let node = { (key: String, value: Node) in ManifestNode(node: value, path: key, reading: reading) }
         let tasks = parseTasks(node("tasks", nodes.tasks), dataset: data.dataset)
-        if let tasks { checkTasks(tasks, fit: data, at: node("tasks", nodes.tasks), singleTask: taskPositions != nil) }
+        if let tasks { checkTasks(tasks, fit: data, at: node("tasks", nodes.tasks), singleTask: singleTaskPosition != nil) }
         let model = parseModel(node("model", nodes.model), tasks: tasks)
         let train = parseTrain(node("train", nodes.train), data: data)
         if let model, let image = model.image, image.reduce(1, *) != data.inputDimension {
@@ -149,7 +149,7 @@ extension Manifest {
             return nil
         }
         guard let tasks, let model, let train else { return nil }
-        return Manifest.RunDefinition(point: point, taskPositions: taskPositions, tasks: tasks, model: model, train: train,
+        return Manifest.RunDefinition(point: point, singleTaskPosition: singleTaskPosition, tasks: tasks, model: model, train: train,
                                 definitionHash: nodes.hash)
     }
 

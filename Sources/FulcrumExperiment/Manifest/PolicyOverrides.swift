@@ -60,7 +60,7 @@ extension Manifest {
             let definitions = points.map { point in
                 let settings = point.map { ($0.path, $0.node) } + overrides.entries.map { ($0.path, $0.node) }
                 return parseDefinition(settings.reduce(definition) { $0.setting($1.0, to: $1.1) }, point: point.map(\.setting),
-                                    taskPositions: nil, data: data, reading: local)
+                                    singleTaskPosition: nil, data: data, reading: local)
             }
             for problem in local.problems where !reading.problems.contains(problem) {
                 reading.record(renamed(problem, policy: policy, overrides: overrides, taskNames: taskNames))

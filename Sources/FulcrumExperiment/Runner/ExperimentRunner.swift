@@ -100,17 +100,18 @@ public final class ExperimentRunner: @unchecked Sendable {
     /// The data of a run's definition: made once per distinct recipe and shared by the runs; a
     /// single-task baseline gets its task's targets from the full data set.
     func data(for run: PlannedRun) throws -> DatasetSplits {
-        let positions = run.definition.taskPositions ?? Array(manifest.tasks.indices)
-        var tasks = manifest.tasks
-        for (task, position) in zip(run.definition.tasks, positions) { tasks[position] = task }
+        let definition = run.definition
+        var tasks = definition.tasks
+        if let position = definition.singleTaskPosition {
+            tasks = manifest.tasks
+            tasks[position] = definition.tasks[0]
+        }
         let full = try datasets.splits(for: manifest.data, tasks: tasks,
                                        seed: manifest.data.dataSeed(forRunSeed: run.seed, of: manifest.seeds))
-        guard run.definition.taskPositions != nil else { return full }
-        func select(_ split: MultiTaskDataset) -> MultiTaskDataset {
-            MultiTaskDataset(inputs: split.inputs, targets: positions.map { split.targets[$0] })
-        }
+        guard let position = definition.singleTaskPosition else { return full }
+        func select(_ split: MultiTaskDataset) -> MultiTaskDataset { MultiTaskDataset(inputs: split.inputs, targets: [split.targets[position]]) }
         return DatasetSplits(train: select(full.train), validation: select(full.validation), test: full.test.map(select),
-                             freshBatches: full.freshBatches?.selecting(tasks: positions))
+                             freshBatches: full.freshBatches?.selecting(tasks: [position]))
     }
 
     func descriptor(_ run: PlannedRun, options: [String: SettingValue]) throws -> RunDescriptor {

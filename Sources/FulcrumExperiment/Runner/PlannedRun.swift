@@ -18,7 +18,7 @@ extension ExperimentRunner {
         public let policyHash: String
 
         /// A single-task baseline: the definition's one task, weight 1, no policy file.
-        public var isSingleTaskBaseline: Bool { definition.taskPositions != nil }
+        public var isSingleTaskBaseline: Bool { definition.singleTaskPosition != nil }
 
         /// How the progress display and the logs name the run, e.g. "dtp gamma=2 seed 2".
         public var label: String {
@@ -30,7 +30,7 @@ extension ExperimentRunner {
         /// of a single-task baseline.
         public var point: SweepPoint {
             var settings = optionPoint + definition.point
-            if let positions = definition.taskPositions, positions.count == 1 { settings.append(SweepSetting(.singleTask, .string(definition.tasks[0].spec.name))) }
+            if definition.singleTaskPosition != nil { settings.append(SweepSetting(.singleTask, .string(definition.tasks[0].spec.name))) }
             return SweepPoint(settings)
         }
     }
