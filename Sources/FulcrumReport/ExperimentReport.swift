@@ -26,6 +26,9 @@ public struct ExperimentReport {
 
     /// The report's rows: each policy at each sweep point, in a fixed order (`RunGroup.groups`).
     public let groups: [RunGroup]
+    /// The comparison's rows, in the groups' order, with the KPIs `selection` reads: computed once,
+    /// read by the tables, the Findings and the figures.
+    private(set) var comparisonRows: [ComparisonRow] = []
 
     public init(experimentNamed name: String, store: RunStore, selection: KPISelection = .final) throws {
         self.init(try ReportData(experimentNamed: name, store: store), selection: selection)
@@ -37,6 +40,7 @@ public struct ExperimentReport {
         groups = RunGroup.groups(of: data.runs, policyOrder: data.experiment.policies, taskOrder: data.experiment.tasks.map(\.name))
         finalEvaluations = data.validationEvaluations.compactMapValues(\.last)
         weightSums = data.stepWeights.mapValues(Self.weightSums).filter { !$0.value.isEmpty }
+        comparisonRows = rows(reading: selectedKPIs)
     }
 
     /// Mean and sample standard deviation of the final KPI of `policy` on task `task`, over finished seeds.

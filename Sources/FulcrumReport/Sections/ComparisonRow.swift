@@ -30,9 +30,6 @@ struct ComparisonRow {
 }
 
 extension ExperimentReport {
-    /// The comparison's rows, in the report's group order.
-    var comparisonRows: [ComparisonRow] { rows(reading: selectedKPIs) }
-
     /// One row per group from each finished run's KPIs as `reading` gives them.
     func rows(reading: (StoredRun) -> [Double?]) -> [ComparisonRow] {
         let tasks = experiment.tasks.indices
