@@ -3,8 +3,8 @@ import FulcrumExperiment
 import FulcrumTestSupport
 import Testing
 
-@Suite("Manifest: variants (--as, --policies)")
-struct ManifestVariantTests {
+@Suite("Manifest: aliases (--as, --policies)")
+struct ExperimentAliasTests {
     let scratch = ScratchDirectory()
 
     /// Three policies, dtp's γ swept, equal the baseline, a report file.
