@@ -66,35 +66,20 @@ public struct ExperimentReport {
     /// empty. `figures` are linked from `directory`, relative to the report.
     public func markdown(figures: [ReportFigure], directory: String) -> String {
         let sections = [
-            heading,
+            HeadingSection(experiment: experiment, runs: runs).lines,
             comparisonSection,
             findingsSection,
             validationKPISection,
             lossRatioSection,
             taskPositionSection,
             figureSection(figures, directory: directory),
-            costSection,
-            unfinishedRunsSection,
-            reproducibilitySection,
+            CostSection(runs: runs, groups: groups).lines,
+            UnfinishedRunsSection(runs: runs).lines,
+            ReproducibilitySection(experiment: experiment, runs: runs).lines,
             ["_Written by `fulcrum report \(experiment.name)" + (selection == .final ? "" : " --select \(selection.rawValue)")
              + "` from the run store._"],
         ]
         return sections.filter { !$0.isEmpty }.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n"
-    }
-
-    private var heading: [String] {
-        var lines: [String] = ["# \(experiment.name)", ""]
-        if !experiment.description.isEmpty { lines += [experiment.description.trimmingCharacters(in: .whitespacesAndNewlines), ""] }
-        lines.append("Manifest `\(experiment.manifestPath)` (sha256 `\(experiment.manifestHash.prefix(12))`), "
-                     + "\(stepsText) steps, seeds \(experiment.seeds.map(String.init).joined(separator: ", ")).")
-        return lines
-    }
-
-    /// The runs' step count, or its range when a sweep sets it per definition.
-    private var stepsText: String {
-        let steps = Set(runs.map { $0.totalSteps ?? experiment.steps })
-        guard let low = steps.min(), let high = steps.max(), low != high else { return "\(steps.first ?? experiment.steps)" }
-        return "\(low)–\(high)"
     }
 
     /// When the comparison reads the test split, the validation KPI the policies saw, for contrast.
@@ -103,21 +88,6 @@ public struct ExperimentReport {
         return ["## Final validation KPI", "", "KPI in %, mean ± sample std over seeds, after the last step; best "
                 + (groups.contains(where: \.isSingleTask) ? "multi-task " : "") + "mean per task in bold.", ""]
             + kpiTable(.validation)
-    }
-
-    private var unfinishedRunsSection: [String] {
-        let failed = runs.filter { $0.status != .finished }
-        guard !failed.isEmpty else { return [] }
-        var lines = ["## Runs that did not finish", "",
-                     "Failed (the policy or the trainer raised an error), diverged (a loss became NaN or infinite), "
-                     + "interrupted or still running; their seeds are left out of the tables above.", "",
-                     "| policy | seed | status | at step | error |", "|---|---:|---|---:|---|"]
-        for run in failed.sorted(by: { ($0.policy, $0.point.json, $0.seed) < ($1.policy, $1.point.json, $1.seed) }) {
-            let error = (run.error ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-            let label = RunGroup(policy: run.policy, point: run.point).label
-            lines.append("| \(label) | \(run.seed) | \(run.status.rawValue) | \(run.divergedStep ?? run.stepsDone) | `\(error)` |")
-        }
-        return lines
     }
 
     /// Policy × task final KPI on `split`, with the seeds that finished.

@@ -1,9 +1,13 @@
 import Foundation
+import FulcrumExperiment
 
-/// What it takes to get the same numbers again: the manifest and policy files by hash, the code's
-/// commit, the seeds and the machines the runs were trained on.
-extension ExperimentReport {
-    var reproducibilitySection: [String] {
+/// "## Reproducibility": what it takes to get the same numbers again — the manifest and policy files by
+/// hash, the code's commit, the seeds and the machines the runs were trained on.
+struct ReproducibilitySection {
+    let experiment: StoredExperiment
+    let runs: [StoredRun]
+
+    var lines: [String] {
         var lines = ["## Reproducibility", "",
                      "- Manifest `\(experiment.manifestPath)`, sha256 `\(experiment.manifestHash)`; seeds "
                      + experiment.seeds.map(String.init).joined(separator: ", ") + "."]
@@ -18,15 +22,15 @@ extension ExperimentReport {
                 lines.append("  - `\(file)` sha256 " + described.joined(separator: ", "))
             }
         }
-        lines.append("- Code: " + tally(runs.map { $0.gitCommit ?? "unknown (not a git checkout)" }).map { "`\($0)`" }.joined(separator: ", ") + ".")
-        lines.append("- Machine: " + tally(runs.map { $0.machine ?? "unknown" }).joined(separator: "; ") + ".")
+        lines.append("- Code: " + Self.tally(runs.map { $0.gitCommit ?? "unknown (not a git checkout)" }).map { "`\($0)`" }.joined(separator: ", ") + ".")
+        lines.append("- Machine: " + Self.tally(runs.map { $0.machine ?? "unknown" }).joined(separator: "; ") + ".")
         lines.append("- Again: `fulcrum run \(experiment.manifestPath)` then `fulcrum report \(experiment.name)`; "
                      + "the same manifest, policy files and seed give the same numbers on the same machine.")
         return lines
     }
 
     /// The distinct values in first-seen order, with their counts when there is more than one.
-    private func tally(_ values: [String]) -> [String] {
+    private static func tally(_ values: [String]) -> [String] {
         var counts: [String: Int] = [:], order: [String] = []
         for value in values {
             if counts[value] == nil { order.append(value) }

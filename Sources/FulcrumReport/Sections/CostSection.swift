@@ -1,10 +1,13 @@
 import Foundation
 import FulcrumExperiment
 
-/// What the runs cost: training speed, the policy's share of it, wall time and memory, per row of the
-/// comparison, over the runs that finished.
-extension ExperimentReport {
-    var costSection: [String] {
+/// "## Cost": what the runs cost — training speed, the policy's share of it, wall time and memory, per
+/// row of the comparison, over the runs that finished.
+struct CostSection {
+    let runs: [StoredRun]
+    let groups: [RunGroup]
+
+    var lines: [String] {
         let finished = runs.filter { $0.status == .finished }
         guard !finished.isEmpty else { return [] }
         var lines = ["## Cost", "",
