@@ -70,7 +70,7 @@ public struct ExperimentReport {
             comparisonSection,
             findingsSection,
             validationKPISection,
-            lossRatioSection,
+            LossRatioSection(data: data, groups: groups, readsTestSplit: comparisonSplit == .test).lines,
             taskPositionSection,
             figureSection(figures, directory: directory),
             CostSection(runs: runs, groups: groups).lines,

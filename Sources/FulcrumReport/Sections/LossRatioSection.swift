@@ -5,30 +5,33 @@ import FulcrumExperiment
 /// over its loss before the first, L_t(end)/L_t(0), and their sum. Only for experiments whose tasks are
 /// all regressions: there the loss itself is what matters, and the ratio makes tasks of very different
 /// scales comparable.
-extension ExperimentReport {
-    /// Whether the report has the table: every task a regression, and a comparison that reads the test
-    /// split (a selection on validation leaves the test split unread).
-    var showsLossRatios: Bool {
-        !experiment.tasks.isEmpty && experiment.tasks.allSatisfy { $0.kind == "regression" } && comparisonSplit == .test
+struct LossRatioSection {
+    let data: ReportData
+    let groups: [RunGroup]
+    /// Whether the comparison reads the test split (a selection on validation leaves it unread).
+    let readsTestSplit: Bool
+
+    /// Whether the report has the table: every task a regression, and a comparison on the test split.
+    var isShown: Bool {
+        !data.experiment.tasks.isEmpty && data.experiment.tasks.allSatisfy { $0.kind == "regression" } && readsTestSplit
     }
 
     /// L_t(end)/L_t(0) on the test split of `run` for each of its own tasks; nil without both evaluations.
     func testLossRatios(_ run: StoredRun) -> [Double]? {
-        guard let evaluations = testEvaluations[run.id], let start = evaluations.first(where: { $0.step == 0 }),
+        guard let evaluations = data.testEvaluations[run.id], let start = evaluations.first(where: { $0.step == 0 }),
               let end = evaluations.last, end.step > 0, start.loss.count == end.loss.count else { return nil }
         return zip(end.loss, start.loss).map { $0 / $1 }
     }
 
-    var lossRatioSection: [String] {
-        guard showsLossRatios else { return [] }
-        let tasks = experiment.tasks
-        let groups = groups
+    var lines: [String] {
+        guard isShown else { return [] }
+        let tasks = data.experiment.tasks
         // Per group: each task's mean ratio, then the mean and std of the per-run sums (runs of all the tasks only).
         let rows = groups.map { group -> (ratios: [Double], sum: (mean: Double, standardDeviation: Double)) in
-            let members = runs.filter(group.contains)
+            let members = data.runs.filter(group.contains)
             let ratios = tasks.indices.map { task in
                 Statistics.mean(members.compactMap { run in
-                    Self.position(of: task, in: run).flatMap { position in testLossRatios(run)?[position] }
+                    ExperimentReport.position(of: task, in: run).flatMap { position in testLossRatios(run)?[position] }
                 })
             }
             let sums = members.filter { ($0.tasks ?? Array(tasks.indices)) == Array(tasks.indices) }
