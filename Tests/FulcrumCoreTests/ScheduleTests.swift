@@ -18,6 +18,21 @@ struct ScheduleTests {
         #expect(abs(schedule.rate(atStep: 11) - 0.1) < 1e-12)
     }
 
+    /// hold_final h: the cosine spans round((T − warm-up)(1 − h)) − 1 steps after the warm-up, then the
+    /// minimum holds. T = 11, h = 0.5: span round(5.5) − 1 = 5; rate 0.1 + 0.9 · ½(1 + cos(π t/5)).
+    @Test func cosineWithAHeldFinalFraction() {
+        let schedule = LearningRateSchedule(base: 1, decay: .cosine(minimum: 0.1, holdFinal: 0.5), totalSteps: 11)
+        for step in 1...11 {
+            let t = Double(min(step - 1, 5))
+            let expected = 0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * t / 5))
+            #expect(abs(schedule.rate(atStep: step) - expected) < 1e-12, "step \(step)")
+        }
+        #expect((6...11).allSatisfy { abs(schedule.rate(atStep: $0) - 0.1) < 1e-12 }, "the last steps hold the minimum")
+        // Without a hold the schedule is the plain cosine.
+        let plain = LearningRateSchedule(base: 1, decay: .cosine(minimum: 0.1), totalSteps: 11)
+        #expect((1...11).allSatisfy { plain.rate(atStep: $0) == LearningRateSchedule(base: 1, decay: .cosine(minimum: 0.1, holdFinal: 0), totalSteps: 11).rate(atStep: $0) })
+    }
+
     @Test func adamWDecaysWeightsApartFromTheGradient() {
         let parameter = Variable(Tensor(shape: [1], scalars: [2]), requiresGrad: true)
         let adamW = Adam(parameters: [parameter], decoupledWeightDecay: 0.1)

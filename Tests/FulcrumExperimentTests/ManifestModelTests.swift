@@ -82,6 +82,15 @@ struct ManifestModelTests {
         #expect(try problems(model: "model:\n  architecture: hard_sharing\n  trunk: [8]\n",
                              train: "  optimizer: sgd\n  lr: 0.01\n  schedule: step\n  min_lr: 0.1\n") ==
                 ["train.step_every: missing required key 'step_every'", "train.min_lr: 'min_lr' applies to 'schedule: cosine' only"])
+        #expect(try problems(model: "model:\n  architecture: hard_sharing\n  trunk: [8]\n",
+                             train: "  optimizer: sgd\n  lr: 0.01\n  hold_final: 0.2\n") ==
+                ["train.hold_final: 'hold_final' applies to 'schedule: cosine' only"])
+        #expect(try problems(model: "model:\n  architecture: hard_sharing\n  trunk: [8]\n",
+                             train: "  optimizer: sgd\n  lr: 0.01\n  schedule: cosine\n  hold_final: 0.95\n") ==
+                ["train.hold_final: expected a fraction of the steps in [0, 0.9], got '0.95'"])
+        let held = try load(model: "model:\n  architecture: hard_sharing\n  trunk: [8]\n",
+                            train: "  optimizer: sgd\n  lr: 0.01\n  schedule: cosine\n  min_lr: 0.001\n  hold_final: 0.2\n")
+        #expect(held.train.schedule.decay == .cosine(minimum: 0.001, holdFinal: 0.2))
     }
 
     @Test func everyArchitectureRunsEndToEnd() throws {

@@ -31,7 +31,7 @@ struct ManifestValidationTests {
     /// Each bad manifest, made by one edit of a valid one, and the exact problems it reports.
     @Test(arguments: [
         ("  steps: 40", "  stpes: 40",
-         ["train.stpes: unknown key 'stpes'; expected one of: steps, epochs, batch_size, optimizer, lr, momentum, weight_decay, warmup_steps, schedule, step_every, step_factor, min_lr, eval_every, threads, record_every",
+         ["train.stpes: unknown key 'stpes'; expected one of: steps, epochs, batch_size, optimizer, lr, momentum, weight_decay, warmup_steps, schedule, step_every, step_factor, min_lr, hold_final, eval_every, threads, record_every",
           "train.steps: missing required key 'steps' (or 'epochs')"]),
         ("  steps: 40", "  steps: many", ["train.steps: expected an integer ≥ 1, got 'many'"]),
         ("  lr: 0.01", "  lr: -1", ["train.lr: expected a learning rate in (0, 1000], got '-1'"]),

@@ -6,8 +6,10 @@ public struct LearningRateSchedule: Sendable, Equatable {
         case constant
         /// Multiply by `factor` every `every` steps after the warm-up.
         case step(every: Int, factor: Double)
-        /// Cosine from the base rate down to `minimum` over the steps after the warm-up.
-        case cosine(minimum: Double)
+        /// Cosine from the base rate down to `minimum` over the steps after the warm-up, the last
+        /// `holdFinal` fraction of them (0 by default) held at `minimum`: a curve that still rises there
+        /// gains from training on at the final rate, not from the annealing itself.
+        case cosine(minimum: Double, holdFinal: Double = 0)
     }
 
     public let base: Double
@@ -32,8 +34,8 @@ public struct LearningRateSchedule: Sendable, Equatable {
             return base
         case let .step(every, factor):
             return base * pow(factor, Double(t / every))
-        case let .cosine(minimum):
-            let span = max(totalSteps - warmupSteps - 1, 1)
+        case let .cosine(minimum, holdFinal):
+            let span = max(Int((Double(totalSteps - warmupSteps) * (1 - holdFinal)).rounded()) - 1, 1)
             return minimum + (base - minimum) * 0.5 * (1 + cos(Double.pi * Double(min(t, span)) / Double(span)))
         }
     }

@@ -4,7 +4,7 @@ import FulcrumCore
 extension Manifest {
     static let modelKeys = ["architecture", "task_order", "trunk", "conv", "image", "activation", "dropout"]
     static let trainKeys = ["steps", "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "warmup_steps",
-                            "schedule", "step_every", "step_factor", "min_lr", "eval_every", "threads", "record_every"]
+                            "schedule", "step_every", "step_factor", "min_lr", "hold_final", "eval_every", "threads", "record_every"]
 
     static func parseModel(_ node: ManifestNode, tasks: [ManifestTask]?) -> ModelSection? {
         guard let model = node.mapping(allowed: modelKeys) else { return nil }
@@ -109,7 +109,8 @@ extension Manifest {
         let stepEvery = train.optional("step_every", default: nil) { $0.integer(atLeast: 1) }
         let stepFactor = train.optional("step_factor", default: 0.1) { $0.number(in: 0...1, "a factor in [0, 1]") }
         let minimum = train.optional("min_lr", default: 0) { $0.number(in: 0...1e3, "a learning rate ≥ 0") }
-        for (key, owner) in [("step_every", "step"), ("step_factor", "step"), ("min_lr", "cosine")] {
+        let holdFinal = train.optional("hold_final", default: 0) { $0.number(in: 0...0.9, "a fraction of the steps in [0, 0.9]") }
+        for (key, owner) in [("step_every", "step"), ("step_factor", "step"), ("min_lr", "cosine"), ("hold_final", "cosine")] {
             if let field = train[key], scheduleName != owner {
                 reading.report(field.path, field.node, "'\(key)' applies to 'schedule: \(owner)' only")
             }
@@ -123,7 +124,7 @@ extension Manifest {
         let decay: LearningRateSchedule.Decay? = switch scheduleName {
         case "constant": .constant
         case "step": stepEvery.flatMap { $0 }.flatMap { every in stepFactor.map { .step(every: every, factor: $0) } }
-        case "cosine": minimum.map { .cosine(minimum: $0) }
+        case "cosine": minimum.flatMap { minimum in holdFinal.map { .cosine(minimum: minimum, holdFinal: $0) } }
         default: nil
         }
         var optimizer: OptimizerKind?
