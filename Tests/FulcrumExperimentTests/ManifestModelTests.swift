@@ -88,6 +88,9 @@ struct ManifestModelTests {
         #expect(try problems(model: "model:\n  architecture: hard_sharing\n  trunk: [8]\n",
                              train: "  optimizer: sgd\n  lr: 0.01\n  schedule: cosine\n  hold_final: 0.95\n") ==
                 ["train.hold_final: expected a fraction of the steps in [0, 0.9], got '0.95'"])
+        #expect(try problems(model: "model:\n  architecture: hard_sharing\n  trunk: [8]\n",
+                             train: "  optimizer: sgd\n  lr: 0.01\n  schedule: cosine\n  hold_final: 0.2\n") ==
+                ["train.hold_final: 'hold_final' holds min_lr, which is 0 here: the held steps would not train; give min_lr > 0"])
         let held = try load(model: "model:\n  architecture: hard_sharing\n  trunk: [8]\n",
                             train: "  optimizer: sgd\n  lr: 0.01\n  schedule: cosine\n  min_lr: 0.001\n  hold_final: 0.2\n")
         #expect(held.train.schedule.decay == .cosine(minimum: 0.001, holdFinal: 0.2))

@@ -116,6 +116,9 @@ extension Manifest {
             }
         }
         if scheduleName == "step", train["step_every"] == nil { _ = train.required("step_every") }
+        if scheduleName == "cosine", let holdFinal, holdFinal > 0, minimum == 0, let field = train["hold_final"] {
+            reading.report(field.path, field.node, "'hold_final' holds min_lr, which is 0 here: the held steps would not train; give min_lr > 0")
+        }
         let evaluationInterval = train.required("eval_every")?.integer(atLeast: 1)
         if let warmup, let steps, warmup >= steps, let field = train["warmup_steps"] {
             reading.report(field.path, field.node, "expected fewer warm-up steps than steps (\(steps)), got \(warmup)")
