@@ -7,9 +7,9 @@
 -- The weight is treated as a constant in back-propagation (Eq. 5 with the second term zero).
 -- Example-level focusing (the focal loss, γ₀) belongs to the task's loss, not to this policy.
 --
--- Variants (off by default; the defaults are the paper's method). The DTP reading notes
--- (seeds/dtp-notes.md) suggest: "extended to incorporate with percentile to be more robust to noise.
--- Also, renormalize the weights":
+-- Variants (off by default; the defaults are the paper's method). The reading notes this project grew
+-- from (not in the repository) suggest: "extended to incorporate with percentile to be more robust to
+-- noise. Also, renormalize the weights":
 --   kpi_smoothing = "percentile": κ̄_t = the `percentile`-quantile (type 7, linear interpolation) of task
 --                   t's last `window` KPIs (fewer during the first steps) — a running median at 0.5,
 --                   which a single outlying batch cannot move, unlike the EMA.

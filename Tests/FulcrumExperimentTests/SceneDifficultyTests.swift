@@ -21,7 +21,7 @@ struct SceneDifficultyTests {
                                         trainCount: 2000, validationCount: 1000, testCount: 1, seed: data.seed)
         let kpi = { (name: String) in try #require(manifest.tasks.first { $0.spec.name == name }).spec.kpi }
         let (detection, pose) = (try kpi("detection"), try kpi("pose"))
-        #expect(detection == .boxIoU(threshold: 0.75) && pose == .pck(tolerance: 0.1))
+        #expect(detection == .boxIoU(threshold: 0.8) && pose == .pck(tolerance: 0.075))
         guard case let .values(trainBoxes) = scenes.train.targets[0], case let .values(trainPoints) = scenes.train.targets[1],
               case let .values(boxes) = scenes.validation.targets[0], case let .values(points) = scenes.validation.targets[1] else {
             Issue.record("box and point targets expected"); return
