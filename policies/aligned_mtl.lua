@@ -14,15 +14,18 @@
 -- The answer is { shared = α, heads = 1 }: the heads keep their own gradients (scale_decoder_grad = False
 -- in the reference, its default).
 --
--- Negative weights: B is positive semi-definite but its row sums α = B·1 can be negative; the host takes
--- weights ≥ 0 only, so negative α_t are clipped at 0 and the rest rescaled to keep Σ_t α_t = 1ᵀB1 (≥ 0);
--- the step logs aligned_clipped = 1. The aligned system is then not exactly reproduced.
+-- Negative weights: B is positive semi-definite but its row sums α = B·1 can be negative. The trunk takes
+-- them as they are, as the reference does (the host accepts finite negative shared coefficients); the
+-- step logs aligned_negative = 1. clip_negative = true clips them at 0 and rescales the rest to keep
+-- Σ_t α_t = 1ᵀB1 (≥ 0) instead, logging aligned_clipped = 1: the aligned system is then not exactly
+-- reproduced.
 -- All gradients zero (λ_max = 0): α = 1 and aligned_singular = 1 is logged.
 --
 -- Needs:     gram (on the shared parameters; Aligned-MTL-UB, at the shared representation, is the same
 --            computation on rep_gram).
 -- Options:   scale_mode = "min"   "min" | "median" | "rmse": the common norm σ̂ of the aligned gradients
 --                                 (reference default "min", the paper's choice)
+--            clip_negative = false  true: negative α_t are set to 0 and the rest rescaled to Σ_t α_t = 1ᵀB1
 
 local n = require("numeric")
 local linalg = require("linalg")
@@ -30,7 +33,7 @@ local linalg = require("linalg")
 local P = {
   name = "aligned_mtl",
   needs = { "gram" },
-  defaults = { scale_mode = "min" },
+  defaults = { scale_mode = "min", clip_negative = false },
 }
 
 local FLOAT32_EPS = 1.1920928955078125e-07
@@ -81,12 +84,13 @@ function P:weights(s)
     total = total + alpha[i]
   end
 
-  local clipped
-  alpha, clipped = n.clip_negative(alpha)
-  if clipped then
-    log("aligned_clipped", 1)
-    if total > 0 and n.sum(alpha) > 0 then
-      alpha = n.normalise(alpha, total)
+  local clipped, negative = n.clip_negative(alpha)
+  if negative then
+    if not self.clip_negative then
+      log("aligned_negative", 1)
+    else
+      log("aligned_clipped", 1)
+      alpha = (total > 0 and n.sum(clipped) > 0) and n.normalise(clipped, total) or clipped
     end
   end
   return { shared = alpha, heads = self.heads }

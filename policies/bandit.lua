@@ -29,7 +29,7 @@
 -- Logs:      "arm": the task drawn this step (1..T); "reward": r̃ of the previous step's arm (from step 2).
 
 local n = require("numeric")
-local learned = require("learned")
+local windows = require("windows")
 
 local P = {
   name = "bandit",
@@ -45,7 +45,7 @@ function P:init(ctx)
   assert(self.window >= 1 and self.window == math.floor(self.window), "bandit: window must be a whole number ≥ 1")
   assert(self.progress == "loss" or self.progress == "kpi", "bandit: progress must be \"loss\" or \"kpi\"")
   self.h = n.fill(#ctx.tasks, 0)
-  self.rewards = learned.window(self.window)
+  self.rewards = windows.window(self.window)
   self.drawn = nil   -- { arm, value (loss or KPI when drawn), probability }
 end
 

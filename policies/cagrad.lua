@@ -12,7 +12,7 @@
 -- K·d = Σ_t g_t, equal weighting's step (weights 1). In general Σ_t α_t = K (1 + λ).
 -- w* is computed exactly: on each support S of Δ the stationary point of the objective has a closed form
 -- (G_SS w = (‖g_w‖/√φ)(μ1 − (G1/T)_S), a quadratic in the multiplier μ), and the one that satisfies the
--- problem's KKT conditions is kept (lib/simplex.lua: by_support); projected gradient if every face is
+-- problem's KKT conditions is kept (lib/conflict_averse.lua, on qp.by_support); projected gradient if every face is
 -- degenerate (or T > 10). The authors solve it with scipy's SLSQP and add 1e-8 to ‖g_0‖², √φ, wᵀGw and
 -- ‖g_w‖; this file has no such terms: if g_0 = 0 or c = 0, then d = g_0. The α_t are ≥ 0 by construction.
 -- Logs `lambda` = λ.
@@ -22,7 +22,7 @@
 --                           default alpha = 0.5; 0.4 in their NYUv2 script; c = 0 is the mean gradient)
 --            rescale = 1    0, 1 or 2: K = T, T/(1 + c²) or T/(1 + c) (the authors' `rescale`, default 1)
 
-local simplex = require("simplex")
+local conflict_averse = require("conflict_averse")
 local n = require("numeric")
 
 local P = {
@@ -37,72 +37,6 @@ function P:init(ctx)
   local T = #ctx.tasks
   self.scale = ({ [0] = T, [1] = T / (1 + self.c ^ 2), [2] = T / (1 + self.c) })[self.rescale]
   self.heads = n.fill(T, 1)
-  self.ones = n.fill(T, 1)
-end
-
--- The problem's value and gradient: F(w) = wᵀb + r √(wᵀGw), ∇F = b + r Gw / ‖g_w‖, with b = G1/T.
-local function objective(G, b, r)
-  local T = #G
-  return function(w)
-    local Gw, quadratic, linear = n.matvec(G, w), 0, 0
-    for t = 1, T do
-      quadratic, linear = quadratic + w[t] * Gw[t], linear + w[t] * b[t]
-    end
-    local norm = math.sqrt(math.max(quadratic, 1e-300))
-    local gradient = {}
-    for t = 1, T do gradient[t] = b[t] + r * Gw[t] / norm end
-    return linear + r * norm, gradient
-  end
-end
-
---- w* ∈ Δ minimising wᵀb + r‖g_w‖ (b_t = ⟨g_t, g_0⟩, r = √φ > 0), exactly by supports. On support S,
--- stationarity is b_S + r G_SS w_S / ‖g_w‖ = μ1; with a = G_SS⁻¹1, β = G_SS⁻¹b_S, A = 1ᵀa, B = 1ᵀβ,
--- C = b_Sᵀβ and the constraints 1ᵀw_S = 1, ‖g_w‖² = w_SᵀG_SS w_S, its solution is
---   w_S = (μa − β)/√D,  μ = (B + √D)/A,  D = B² − A(C − r²) > 0,  and then ‖g_w‖ = r/√D;
--- it is the minimiser if w_S ≥ 0 and ∂F/∂w_t = b_t + √D (Gw)_t ≥ μ for every t outside S (KKT).
--- `first` is the support to try first (the previous step's: consecutive Grams are alike).
-local function conflict_averse_weights(G, b, r, scale, ones, first)
-  local T = #G
-  local tol = simplex.TOL * scale
-  return simplex.by_support(T, function(S)
-    local k, bS = #S, {}
-    if k == 1 then   -- w = e_i: √D = r/‖g_i‖, μ = b_i + r‖g_i‖; no system to solve
-      local i = S[1]
-      local norm = math.sqrt(G[i][i])
-      if not (norm > 0) then return nil end
-      local root, mu = r / norm, b[i] + r * norm
-      for t = 1, T do
-        if b[t] + root * G[t][i] < mu - tol then return nil end
-      end
-      local w = n.fill(T, 0)
-      w[i] = 1
-      return w
-    end
-    for i = 1, k do bS[i] = b[S[i]] end
-    local a = simplex.solve(G, ones, S)
-    local beta = a and simplex.solve(G, bS, S)
-    if not beta then return nil end
-    local A, B, C = 0, 0, 0
-    for i = 1, k do A, B, C = A + a[i], B + beta[i], C + bS[i] * beta[i] end
-    local D = B * B - A * (C - r * r)
-    if not (A > 0 and D > 0) then return nil end
-    local root = math.sqrt(D)
-    local mu = (B + root) / A
-    local w = n.fill(T, 0)
-    for i = 1, k do
-      local value = (mu * a[i] - beta[i]) / root
-      if value < -1e-12 then return nil end
-      w[S[i]] = math.max(value, 0)
-    end
-    for t = 1, T do
-      if w[t] == 0 then
-        local Gw, row = 0, G[t]
-        for i = 1, k do Gw = Gw + row[S[i]] * w[S[i]] end
-        if b[t] + root * Gw < mu - tol then return nil end
-      end
-    end
-    return n.normalise(w)
-  end, first)
 end
 
 function P:weights(s)
@@ -115,12 +49,9 @@ function P:weights(s)
   local r = self.c * math.sqrt(math.max(n.sum(b) / T, 0))   -- √φ = c‖g_0‖
   local lambda, w = 0, n.fill(T, 1 / T)
   if r > 1e-12 * math.sqrt(scale) then
-    local exact, support = conflict_averse_weights(G, b, r, scale, self.ones, self.support)
-    if exact then
-      w, self.support = exact, support     -- support is the library's own (read-only) array, not s's
-    else
-      w = simplex.minimise(objective(G, b, r), w)
-    end
+    local support
+    w, support = conflict_averse.weights(G, b, r, scale, self.support)
+    self.support = support or self.support   -- the library's own (read-only) array, not s's
     local norm = math.sqrt(math.max(n.quadratic(G, w), 0))
     lambda = norm > 0 and r / norm or 0
   end

@@ -41,7 +41,7 @@
 --            warmup = 0              steps of uniform weights before Eq. 4 applies, a whole number ≥ 0
 -- κ̄ starts at the first batch's KPI and is clamped to [1e-6, 1 − 1e-6] so log κ̄ stays finite.
 
-local learned = require("learned")
+local windows = require("windows")
 
 local P = {
   name = "dtp",
@@ -76,7 +76,7 @@ function P:init(ctx)
   self.kbar = {}
   if self.kpi_smoothing == "percentile" then
     self.recent = {}
-    for t = 1, T do self.recent[t] = learned.window(self.window) end
+    for t = 1, T do self.recent[t] = windows.window(self.window) end
   end
 end
 

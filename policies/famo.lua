@@ -26,6 +26,7 @@
 -- Logs:      logit1 … logitT — ξ after this step's update.
 
 local n = require("numeric")
+local optimizers = require("optimizers")
 
 local P = {
   name = "famo",
@@ -34,7 +35,6 @@ local P = {
 }
 
 local EPSILON = 1e-8               -- added to the losses, as the reference
-local BETA1, BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-8   -- torch.optim.Adam's defaults
 
 function P:init(ctx)
   assert(self.lr > 0, "famo: lr must be > 0")
@@ -42,30 +42,20 @@ function P:init(ctx)
   assert(self.optimizer == "adam" or self.optimizer == "sgd", 'famo: optimizer must be "adam" or "sgd"')
   local T = #ctx.tasks
   self.xi = n.fill(T, 0)
-  self.m, self.v, self.updates = n.fill(T, 0), n.fill(T, 0), 0
+  self.opt = optimizers.optimizer(self.optimizer, T)   -- Adam's moments 0.9 / 0.999, ε = 1e-8: torch's defaults
   self.previous = nil
   self.log_names = {}
   for t = 1, T do self.log_names[t] = "logit" .. t end
 end
 
--- One step of the logits on the fall δ of the log losses.
+-- ξ ← ξ − β · ∇, ∇ = z ⊙ (δ − zᵀδ) + γ ξ, taken by the chosen optimiser.
 function P:update(delta)
-  local T, xi = #delta, self.xi
+  local xi = self.xi
   local z = n.softmax(xi)
   local mean = n.dot(z, delta)
   local gradient = {}
-  for t = 1, T do gradient[t] = z[t] * (delta[t] - mean) + self.gamma * xi[t] end
-  if self.optimizer == "sgd" then
-    for t = 1, T do xi[t] = xi[t] - self.lr * gradient[t] end
-    return
-  end
-  self.updates = self.updates + 1
-  local correction1, correction2 = 1 - BETA1 ^ self.updates, 1 - BETA2 ^ self.updates
-  for t = 1, T do
-    self.m[t] = BETA1 * self.m[t] + (1 - BETA1) * gradient[t]
-    self.v[t] = BETA2 * self.v[t] + (1 - BETA2) * gradient[t] * gradient[t]
-    xi[t] = xi[t] - self.lr * (self.m[t] / correction1) / (math.sqrt(self.v[t] / correction2) + ADAM_EPSILON)
-  end
+  for t = 1, #delta do gradient[t] = z[t] * (delta[t] - mean) + self.gamma * xi[t] end
+  self.xi = optimizers.step(self.opt, xi, gradient, self.lr)
 end
 
 function P:weights(s)

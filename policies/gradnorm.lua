@@ -34,7 +34,7 @@
 --                                kept to compare)
 -- Logs:      "l_grad": L_grad at this step (before the update).
 
-local learned = require("learned")
+local optimizers = require("optimizers")
 
 local P = {
   name = "gradnorm",
@@ -52,7 +52,7 @@ function P:init(ctx)
   assert(self.optimizer == "adam" or self.optimizer == "sgd", "gradnorm: optimizer must be \"adam\" or \"sgd\"")
   self.w = {}
   for t = 1, #ctx.tasks do self.w[t] = 1.0 end
-  self.opt = learned.optimizer(self.optimizer, #ctx.tasks)
+  self.opt = optimizers.optimizer(self.optimizer, #ctx.tasks)
 end
 
 function P:weights(s)
@@ -74,7 +74,7 @@ function P:weights(s)
     lgrad = lgrad + math.abs(gap)
     grad[t] = (gap > 0 and 1 or (gap < 0 and -1 or 0)) * s.grad_norm[t]
   end
-  local stepped, total = learned.step(self.opt, w, grad, self.lr), 0
+  local stepped, total = optimizers.step(self.opt, w, grad, self.lr), 0
   for t = 1, T do
     stepped[t] = math.max(stepped[t], GUARD)
     total = total + stepped[t]

@@ -12,14 +12,16 @@
 -- Only the gradient part: IMTL-L (learned loss scales) is a loss transformation, not a weighting.
 --
 -- Negative weights: the closed form can give α_t < 0 (for T ≥ 3, e.g. when two gradients nearly coincide
--- and a third points elsewhere); the host accepts weights ≥ 0 only, so they are clipped at 0 and the rest
--- renormalised to Σ α = 1; the step logs imtl_clipped = 1. The equal-projection property then no longer
--- holds exactly.
+-- and a third points elsewhere). The trunk takes them as they are, as the method needs and LibMTL's IMTL
+-- does (the host accepts finite negative shared coefficients); the step logs imtl_negative = 1.
+-- clip_negative = true clips them at 0 and renormalises to Σ α = 1 instead (logging imtl_clipped = 1):
+-- the equal-projection property then no longer holds exactly.
 -- Degenerate steps (T = 1, a zero gradient, collinear gradients: D Uᵀ singular) give α_t = 1/T and log
 -- imtl_singular = 1 (with collinear gradients every α with Σ α = 1 has equal projections).
 --
 -- Needs:     gram (on the shared parameters).
--- Options:   none. (The paper's Algorithm 1 takes the gradients at the shared feature z, for speed, as
+-- Options:   clip_negative = false   true: negative α_t are set to 0 and the rest renormalised to Σ α = 1
+--            (The paper's Algorithm 1 takes the gradients at the shared feature z, for speed, as
 --            MGDA-UB does; this file uses the gradients on the shared parameters, as in §3.2.)
 
 local n = require("numeric")
@@ -28,7 +30,7 @@ local linalg = require("linalg")
 local P = {
   name = "imtl",
   needs = { "gram" },
-  defaults = {},
+  defaults = { clip_negative = false },
 }
 
 local ZERO_GRADIENT = 1e-12   -- ‖g_t‖ below this fraction of the largest norm counts as zero
@@ -71,11 +73,14 @@ function P:weights(s)
     if T > 1 then log("imtl_singular", 1) end
     return { shared = n.fill(T, 1 / T), heads = self.heads }
   end
-  local clipped
-  alpha, clipped = n.clip_negative(alpha)
-  if clipped then
-    log("imtl_clipped", 1)
-    alpha = n.normalise(alpha, 1)
+  local clipped, negative = n.clip_negative(alpha)
+  if negative then
+    if not self.clip_negative then
+      log("imtl_negative", 1)
+    else
+      log("imtl_clipped", 1)
+      alpha = n.normalise(clipped, 1)
+    end
   end
   return { shared = alpha, heads = self.heads }
 end

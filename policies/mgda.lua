@@ -8,7 +8,7 @@
 --   shared trunk:  Σ_t α*_t ĝ_t = Σ_t w_t g_t  with  w_t = α*_t / n_t;   each head: its own gradient (h_t = 1)
 -- n_t is the authors' gradient normaliser (min_norm_solvers.py: gradient_normalizers; not in the paper):
 --   "none": 1    "l2": ‖g_t‖    "loss": L_t    "loss+": L_t·‖g_t‖      (‖g_t‖ = √gram[t][t])
--- α* is computed exactly from the Gram of the ĝ_t (lib/simplex.lua: min_norm, an active-set method warm-
+-- α* is computed exactly from the Gram of the ĝ_t (lib/qp.lua: min_norm, an active-set method warm-
 -- started from the previous step's support), not with the authors' Frank–Wolfe / projected-gradient
 -- iterations (250 at most, and their 2-task step is clipped to [0.001, 0.999]).
 -- Scale: Σ_t α*_t = 1, so with "none" the shared weights sum to 1 — the step is the min-norm element
@@ -25,7 +25,7 @@
 --                                     gradients (as LibMTL applies it); false: w_t = α*_t, the scales the
 --                                     authors' train_multi_task.py puts on the raw losses
 
-local simplex = require("simplex")
+local mgda_weights = require("mgda_weights")
 local n = require("numeric")
 
 local P = {
@@ -35,14 +35,14 @@ local P = {
 }
 
 function P:init(ctx)
-  assert(simplex.NORMALIZATIONS[self.normalization],
+  assert(mgda_weights.NORMALIZATIONS[self.normalization],
          "mgda: normalization must be \"none\", \"l2\", \"loss\" or \"loss+\", got \"" .. tostring(self.normalization) .. "\"")
   self.heads = n.fill(#ctx.tasks, 1)
 end
 
 function P:weights(s)
   -- warm-started from the previous step's support (the library's fresh array, not part of s)
-  local w, _, norm, support = simplex.mgda(s.gram, s.loss, self.normalization, self.scale_back, self.support)
+  local w, _, norm, support = mgda_weights.weights(s.gram, s.loss, self.normalization, self.scale_back, self.support)
   self.support = support
   log("min_norm", norm)
   return { shared = w, heads = self.heads }

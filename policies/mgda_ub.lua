@@ -10,7 +10,7 @@
 -- bound of MGDA's objective with one backward pass per task through the heads only. Its optimum makes the
 -- step a descent direction for every task when ∂Z/∂θ has full rank (Theorem 1).
 -- n_t (from rep_gram): "none": 1, "l2": ‖∇_Z L_t‖, "loss": L_t, "loss+": L_t·‖∇_Z L_t‖, as the authors'
--- gradient_normalizers applied to the representation gradients. Solved exactly (lib/simplex.lua: mgda,
+-- gradient_normalizers applied to the representation gradients. Solved exactly (lib/mgda_weights.lua,
 -- shared with policies/mgda.lua). Scale, heads and logs as in mgda.lua: Σ_t α*_t = 1 (shared weights sum
 -- to 1 with "none", to Σ_t α*_t / n_t otherwise), weights ≥ 0 by construction, `min_norm` logged.
 --
@@ -20,7 +20,7 @@
 --            scale_back = true        true: w_t = α*_t / n_t (as LibMTL); false: w_t = α*_t, the scales the
 --                                     authors' train_multi_task.py puts on the raw losses
 
-local simplex = require("simplex")
+local mgda_weights = require("mgda_weights")
 local n = require("numeric")
 
 local P = {
@@ -30,14 +30,14 @@ local P = {
 }
 
 function P:init(ctx)
-  assert(simplex.NORMALIZATIONS[self.normalization],
+  assert(mgda_weights.NORMALIZATIONS[self.normalization],
          "mgda_ub: normalization must be \"none\", \"l2\", \"loss\" or \"loss+\", got \"" .. tostring(self.normalization) .. "\"")
   self.heads = n.fill(#ctx.tasks, 1)
 end
 
 function P:weights(s)
   -- warm-started from the previous step's support (the library's fresh array, not part of s)
-  local w, _, norm, support = simplex.mgda(s.rep_gram, s.loss, self.normalization, self.scale_back, self.support)
+  local w, _, norm, support = mgda_weights.weights(s.rep_gram, s.loss, self.normalization, self.scale_back, self.support)
   self.support = support
   log("min_norm", norm)
   return { shared = w, heads = self.heads }

@@ -25,7 +25,7 @@
 --            beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8   Adam's constants (Kingma & Ba's defaults)
 -- Logs:      "log_variance.<task>": s_t after the update.
 
-local learned = require("learned")
+local optimizers = require("optimizers")
 
 local P = {
   name = "uncertainty",
@@ -46,7 +46,7 @@ function P:init(ctx)
   assert(self.epsilon > 0, "uncertainty: epsilon must be > 0")
   self.s = {}
   for t = 1, T do self.s[t] = self.initial_log_variance end
-  self.opt = learned.optimizer(self.optimizer, T, self.beta1, self.beta2, self.epsilon)
+  self.opt = optimizers.optimizer(self.optimizer, T, self.beta1, self.beta2, self.epsilon)
   self.names = {}
   for t = 1, T do self.names[t] = "log_variance." .. ctx.tasks[t] end
 end
@@ -58,7 +58,7 @@ function P:weights(s)
     w[t] = 0.5 * precision
     grad[t] = 0.5 - 0.5 * precision * s.loss[t]
   end
-  self.s = learned.step(self.opt, self.s, grad, self.lr > 0 and self.lr or s.lr)
+  self.s = optimizers.step(self.opt, self.s, grad, self.lr > 0 and self.lr or s.lr)
   for t = 1, T do log(self.names[t], self.s[t]) end
   return w
 end

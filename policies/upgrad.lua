@@ -12,7 +12,7 @@
 -- As torchjd, the QPs use G̃ = G / tr(G) + reg_eps·I (G̃ = reg_eps·I if tr(G) < norm_eps): the scaling does
 -- not change v, the regulariser makes G̃ positive definite (it may then leave ⟨d, g_t⟩ as low as
 -- −reg_eps·tr(G)·w_t instead of ≥ 0; reg_eps = 0 gives the exact projection when G is non-singular).
--- Each QP is solved exactly by Lawson & Hanson's active set on z = v − p_i e_i ≥ 0 (lib/simplex.lua:
+-- Each QP is solved exactly by Lawson & Hanson's active set on z = v − p_i e_i ≥ 0 (lib/qp.lua:
 -- nnqp) instead of quadprog. Weights are ≥ 0 by construction (v ≥ p_i e_i ≥ 0).
 -- Scale: Σ_t w_t ≥ Σ_t p_t (= 1 by default), with equality iff no gradient conflicts with another
 -- (then d is the mean gradient, torchjd's scale: a T-th of equal weighting's Σ_t g_t).
@@ -23,7 +23,7 @@
 --                               d = Σ_t p_t g_t (torchjd's default)
 --            reg_eps = 1e-4     ≥ 0, added to the diagonal of G / tr(G) (torchjd's default)
 
-local simplex = require("simplex")
+local qp = require("qp")
 local n = require("numeric")
 
 local P = {
@@ -64,7 +64,7 @@ function P:weights(s)
       -- v = p e_i + z, z ≥ 0 minimising ½zᵀQz + zᵀ(Q p e_i): the projection of p·g_i onto the dual cone.
       local q = {}
       for t = 1, T do q[t] = p * Q[t][i] end
-      local z, support = simplex.nnqp(Q, q, self.supports[i])   -- warm start: the previous step's support
+      local z, support = qp.nnqp(Q, q, self.supports[i])   -- warm start: the previous step's support
       self.supports[i] = support
       for t = 1, T do w[t] = w[t] + z[t] end
       w[i] = w[i] + p

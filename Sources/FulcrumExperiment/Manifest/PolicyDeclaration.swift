@@ -5,7 +5,8 @@ import FulcrumLua
 /// What a policy file declares, read once per manifest load (`PolicyDeclarations`) and shared by the
 /// checks of every entry and swept value that names the file, and by the plan.
 public struct PolicyDeclaration: Sendable, Equatable {
-    /// SHA-256 of the file's bytes, "unreadable" when it cannot be read: part of every run's id.
+    /// SHA-256 of the file and the library modules it requires (`PolicySource`), "unreadable" when
+    /// the file cannot be read: part of every run's id.
     public let hash: String
     /// The declared options and their defaults; nil when the file does not load — not a manifest
     /// problem: its runs fail, with the Lua message.
@@ -13,7 +14,7 @@ public struct PolicyDeclaration: Sendable, Equatable {
     let name: String
 
     init(file: String) {
-        hash = FileManager.default.contents(atPath: file).map(SHA256.hexDigest) ?? "unreadable"
+        hash = PolicySource(file: file).hash
         let policy = try? LuaPolicy(file: file)
         defaults = policy?.defaults
         name = policy?.name ?? file

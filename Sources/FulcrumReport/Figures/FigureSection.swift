@@ -1,6 +1,8 @@
 import Foundation
 
-extension ExperimentReport {
+struct FigureSection {
+    let comparison: Comparison
+
     /// The report's figures of `kinds` (all by default), in the order the report shows them.
     public func figures(_ kinds: [ReportFigure.Kind] = ReportFigure.Kind.allCases) -> [ReportFigure] {
         ReportFigure.Kind.allCases.filter(kinds.contains).flatMap { kind -> [ReportFigure] in
@@ -16,7 +18,7 @@ extension ExperimentReport {
     }
 
     /// "## Figures": each figure linked from `directory` (relative to the report), grouped by kind.
-    func figureSection(_ figures: [ReportFigure], directory: String) -> [String] {
+    func lines(_ figures: [ReportFigure], directory: String) -> [String] {
         guard !figures.isEmpty else { return [] }
         var lines = ["## Figures", "",
                      "One colour per row of the comparison on every figure that compares rows (Paul Tol's colour-blind-safe "
@@ -54,7 +56,7 @@ extension ExperimentReport {
 
     /// The colour and dash of a row of the comparison, the same on every figure.
     func style(of group: RunGroup) -> (colour: String, dash: String?) {
-        let index = groups.firstIndex(of: group) ?? 0
+        let index = comparison.groups.firstIndex(of: group) ?? 0
         return (Palette.colour(index), Palette.dash(index))
     }
 

@@ -1,13 +1,13 @@
 /// Per task, the validation KPI over training for every row of the comparison: a line through the
 /// mean over seeds at each evaluation, and a band from the lowest seed to the highest.
-extension ExperimentReport {
+extension FigureSection {
     var kpiFigures: [ReportFigure] {
-        experiment.tasks.enumerated().compactMap { task, spec in
-            let series = groups.compactMap { group -> PlotSeries? in
+        comparison.experiment.tasks.enumerated().compactMap { task, spec in
+            let series = comparison.groups.compactMap { group -> PlotSeries? in
                 var byStep: [Int: [Double]] = [:]
-                for run in runs where group.contains(run) && run.status == .finished {
-                    guard let position = Self.position(of: task, in: run) else { continue }
-                    for evaluation in validationEvaluations[run.id] ?? [] where position < evaluation.kpi.count {
+                for run in comparison.runs where group.contains(run) && run.status == .finished {
+                    guard let position = Comparison.position(of: task, in: run) else { continue }
+                    for evaluation in comparison.validationEvaluations[run.id] ?? [] where position < evaluation.kpi.count {
                         byStep[evaluation.step, default: []].append(100 * evaluation.kpi[position])
                     }
                 }

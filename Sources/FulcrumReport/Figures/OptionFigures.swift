@@ -3,9 +3,9 @@ import FulcrumCore
 
 /// For a sweep over a numeric setting (a policy option such as DTP's γ, or `train.lr`): per task, the
 /// KPI the comparison reads against the setting's value, one line per policy and other settings.
-extension ExperimentReport {
+extension FigureSection {
     var optionFigures: [ReportFigure] {
-        let rows = comparisonRows.filter { !$0.group.isSingleTask }
+        let rows = comparison.comparisonRows.filter { !$0.group.isSingleTask }
         let keys = Set(rows.flatMap { $0.group.point.values.keys }).sorted { $0.path < $1.path }
         return keys.compactMap { key -> ReportFigure? in
             // Rows along the key, by the label of everything else: policy and the other settings.
@@ -18,7 +18,7 @@ extension ExperimentReport {
             }
             let along = order.filter { Set(lines[$0]!.map(\.value)).count > 1 }
             guard !along.isEmpty else { return nil }
-            let panels = experiment.tasks.enumerated().map { task, spec -> any ChartPanel in
+            let panels = comparison.experiment.tasks.enumerated().map { task, spec -> any ChartPanel in
                 let series = along.map { label -> PlotSeries in
                     let points = lines[label]!.sorted { $0.value < $1.value }.map { value, row -> PlotPoint in
                         let values = row.values(task).map { 100 * $0 }

@@ -1,14 +1,14 @@
 import FulcrumCore
 /// The DTP paper's Fig. 4 for a `model.task_order` sweep: per task, a box of the KPI ratio at each
 /// position of the hierarchy (the numbers of `TaskPositionTable`).
-extension ExperimentReport {
+extension FigureSection {
     var positionFigures: [ReportFigure] {
-        let table = taskPositionTable
+        let table = TaskPositionSection(comparison: comparison).table
         guard !table.isEmpty else { return [] }
         let positions = table.taskNames.indices
         let members = positions.map { (name: "position \($0 + 1)", colour: Self.positionColour($0, of: positions.count)) }
         let boxes = table.ratios.map { byPosition in byPosition.map { BoxSummary(values: $0) } }
-        let title = "Final \(comparisonSplit == .test ? "test" : "validation") KPI by position, relative to position 1"
+        let title = "Final \(comparison.comparisonSplit == .test ? "test" : "validation") KPI by position, relative to position 1"
         let chart = BoxPlotChart(title: title, yLabel: "KPI / mean KPI at position 1", categories: table.taskNames,
                                  members: members, boxes: boxes, referenceY: 1)
         return [ReportFigure(kind: .positions, fileName: "positions-by-task.svg", title: title, svg: Figure(chart).svg)]

@@ -1,17 +1,17 @@
 /// Per policy, the task weights over training: a line per task (the mean over seeds of the weight
 /// the trainer applied), and the DTP paper's Fig. 3 tiles — task × stretch of training, shaded by the
 /// task's share of the total weight, darker = higher priority.
-extension ExperimentReport {
+extension FigureSection {
     /// Columns of the tile chart: enough to see the schedule, few enough to read.
     static let tileColumns = 40
 
     var weightFigures: [ReportFigure] {
-        let taskNames = experiment.tasks.map(\.name)
-        return groups.filter { !$0.isSingleTask }.compactMap { group in
+        let taskNames = comparison.experiment.tasks.map(\.name)
+        return comparison.groups.filter { !$0.isSingleTask }.compactMap { group in
             // step → task → weights over seeds
             var byStep: [Int: [[Double]]] = [:]
-            for run in runs where group.contains(run) && run.status == .finished {
-                for row in data.stepWeights[run.id] ?? [] where row.task < taskNames.count && row.weight.isFinite {
+            for run in comparison.runs where group.contains(run) && run.status == .finished {
+                for row in comparison.data.stepWeights[run.id] ?? [] where row.task < taskNames.count && row.weight.isFinite {
                     byStep[row.step, default: taskNames.map { _ in [] }][row.task].append(row.weight)
                 }
             }

@@ -29,7 +29,7 @@ struct ComparisonRow {
     }
 }
 
-extension ExperimentReport {
+extension Comparison {
     /// One row per group from each finished run's KPIs as `reading` gives them.
     func rows(reading: (StoredRun) -> [Double?]) -> [ComparisonRow] {
         let tasks = experiment.tasks.indices

@@ -11,7 +11,7 @@ public enum KPISelection: String, Sendable, CaseIterable {
     case bestValidation = "best-validation"
 }
 
-extension ExperimentReport {
+extension Comparison {
     /// The split the comparison reads: test after the last step when the runs have it and the
     /// selection is `final`; validation otherwise (the test split is evaluated only at the start and
     /// the end, so a checkpoint chosen on validation has no test numbers, and a search must not read it).
@@ -33,7 +33,7 @@ extension ExperimentReport {
     func selectedKPIs(of run: StoredRun) -> [Double?] {
         switch selection {
         case .final, .finalValidation: finalKPIs(of: run, split: comparisonSplit)
-        case .bestValidation: kpis(Self.bestEvaluation(validationEvaluations[run.id] ?? []), of: run)
+        case .bestValidation: kpis(Comparison.bestEvaluation(validationEvaluations[run.id] ?? []), of: run)
         }
     }
 
@@ -46,7 +46,7 @@ extension ExperimentReport {
     private func kpis(_ evaluation: StoredEvaluation?, of run: StoredRun) -> [Double?] {
         experiment.tasks.indices.map { task in
             guard let evaluation else { return nil }
-            return Self.position(of: task, in: run).flatMap { $0 < evaluation.kpi.count ? evaluation.kpi[$0] : nil }
+            return Comparison.position(of: task, in: run).flatMap { $0 < evaluation.kpi.count ? evaluation.kpi[$0] : nil }
         }
     }
 

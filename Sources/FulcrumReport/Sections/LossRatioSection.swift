@@ -31,7 +31,7 @@ struct LossRatioSection {
             let members = data.runs.filter(group.contains)
             let ratios = tasks.indices.map { task in
                 Statistics.mean(members.compactMap { run in
-                    ExperimentReport.position(of: task, in: run).flatMap { position in testLossRatios(run)?[position] }
+                    Comparison.position(of: task, in: run).flatMap { position in testLossRatios(run)?[position] }
                 })
             }
             let sums = members.filter { ($0.tasks ?? Array(tasks.indices)) == Array(tasks.indices) }

@@ -15,7 +15,7 @@ struct ReproducibilitySection {
         var policyFiles: [String: [String: Int]] = [:]
         for run in runs where !run.policyFile.isEmpty { policyFiles[run.policyFile, default: [:]][run.policyHash, default: 0] += 1 }
         if !policyFiles.isEmpty {
-            lines.append("- Policies:")
+            lines.append("- Policies (sha256 of the file, and of the `lib` modules it requires when it requires any):")
             for file in policyFiles.keys.sorted() {
                 let hashes = policyFiles[file]!
                 let described = hashes.keys.sorted().map { hashes.count == 1 ? "`\($0)`" : "`\($0)` (\(hashes[$0]!) runs)" }

@@ -71,25 +71,3 @@ public struct TaskPositionTable {
         return names.count == items.count ? names : nil
     }
 }
-
-extension ExperimentReport {
-    /// For a `model.task_order` sweep: the Fig. 4 table, on the test split when the runs have one.
-    /// The table over the finished runs, from the KPI the comparison reads.
-    var taskPositionTable: TaskPositionTable {
-        TaskPositionTable(runs: runs.filter { $0.status == .finished }, taskNames: experiment.tasks.map(\.name)) { run in
-            let kpis = selectedKPIs(of: run)
-            return kpis.contains(nil) ? nil : kpis.map { $0! }
-        }
-    }
-
-    var taskPositionSection: [String] {
-        let table = taskPositionTable
-        guard !table.isEmpty else { return [] }
-        let useTest = comparisonSplit == .test
-        return ["## KPI by position in the task hierarchy", "",
-                "Each task's final \(useTest ? "test" : "validation") KPI at each position of the hierarchy over its mean KPI at "
-                + "position 1 (all orders and seeds with the task first): median [first quartile, third quartile] "
-                + "(range, runs). Above 1: the task does better at that position than first (the DTP paper's Fig. 4).", ""]
-            + table.markdownLines
-    }
-}

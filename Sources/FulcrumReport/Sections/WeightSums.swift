@@ -1,7 +1,7 @@
 /// Σ_t w_t over training: the scale of the step a weighting takes. Uniform weights sum to T; a policy
 /// whose weights sum to T/30 trains at a thirtieth of the learning rate (Adam's second moment adapts
 /// only over its ~1 000-step memory), which can decide a comparison more than the weights' balance.
-extension ExperimentReport {
+extension Comparison {
     /// The sum of one run's weights at each recorded step, in step order (steps with a non-finite weight
     /// are left out).
     static func weightSums(_ series: [(step: Int, task: Int, weight: Double)]) -> [(step: Int, sum: Double)] {

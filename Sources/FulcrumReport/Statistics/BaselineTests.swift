@@ -34,7 +34,7 @@ struct BaselineTests {
     }
 }
 
-extension ExperimentReport {
+extension Comparison {
     /// The family of tests of `rows` against their baseline rows (empty without `report.baseline`).
     func baselineTests(_ rows: [ComparisonRow]) -> BaselineTests {
         var tests: [(group: RunGroup, task: Int, baseline: ComparisonRow, test: TTest, difference: Double)] = []

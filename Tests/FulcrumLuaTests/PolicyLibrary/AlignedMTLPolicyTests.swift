@@ -9,13 +9,13 @@ import Testing
 struct AlignedMTLPolicyTests {
     struct Expected {
         var alpha: [Double]
-        var clipped: Bool
+        var negative: Bool
         var b: [[Double]]
         var sigma: Double
         var rank: Int
     }
 
-    static func expected(_ gram: [[Double]], mode: String = "min") -> Expected {
+    static func expected(_ gram: [[Double]], mode: String = "min", clip: Bool = false) -> Expected {
         let count = gram.count
         let (values, v) = LinalgFixtures.symmetricEigen(gram)
         let tolerance = (values.max() ?? 0) * Double(count) * Double(Float.ulpOfOne)   // torch.finfo(float32).eps
@@ -35,13 +35,13 @@ struct AlignedMTLPolicyTests {
         }
         var alpha = b.map { $0.reduce(0, +) }
         let total = alpha.reduce(0, +)
-        let clipped = alpha.contains { $0 < 0 }
-        if clipped {
+        let negative = alpha.contains { $0 < 0 }
+        if negative && clip {
             alpha = alpha.map { max($0, 0) }
             let positive = alpha.reduce(0, +)
             alpha = alpha.map { $0 * total / positive }
         }
-        return Expected(alpha: alpha, clipped: clipped, b: b, sigma: sigma, rank: kept.count)
+        return Expected(alpha: alpha, negative: negative, b: b, sigma: sigma, rank: kept.count)
     }
 
     /// The aligned gradients ĝ_j = Σ_t g_t B_tj, on the vectors.
@@ -69,13 +69,14 @@ struct AlignedMTLPolicyTests {
         #expect(Linear.maxDifference(median.shared, [2, 1, 2.0 / 3]) < 1e-14)
     }
 
-    @Test(arguments: 2...5)
-    func matchesTheAlignmentComputedHereOnRandomTraces(tasks: Int) throws {
+    @Test(arguments: [(2, false), (3, false), (4, false), (5, false), (4, true), (5, true)])
+    func matchesTheAlignmentComputedHereOnRandomTraces(tasks: Int, clip: Bool) throws {
+        var negativeSteps = 0
         for mode in ["min", "median", "rmse"] {
             let trace = PolicyTrace.random(tasks: tasks, steps: 15, seed: 60 + UInt64(tasks))
-            let (weights, logs) = try run("aligned_mtl", options: ["scale_mode": .string(mode)], on: trace)
+            let (weights, logs) = try run("aligned_mtl", options: ["scale_mode": .string(mode), "clip_negative": .boolean(clip)], on: trace)
             for (step, gradients) in trace.gradients.enumerated() {
-                let expected = Self.expected(trace.steps[step].gram!, mode: mode)
+                let expected = Self.expected(trace.steps[step].gram!, mode: mode, clip: clip)
                 // The expectation itself: the aligned gradients are orthogonal with equal norms σ̂.
                 let aligned = Self.aligned(gradients, expected.b)
                 let gramOfAligned = Linear.gram(aligned)
@@ -86,9 +87,11 @@ struct AlignedMTLPolicyTests {
                 let scale = expected.alpha.map(abs).max() ?? 1
                 #expect(Linear.maxDifference(weights[step].shared, expected.alpha) < 1e-6 * scale,
                         "T = \(tasks), \(mode), step \(step + 1): \(weights[step].shared) vs \(expected.alpha)")
-                #expect(logs[step].contains { $0.name == "aligned_clipped" } == expected.clipped)
+                #expect(logs[step].contains { $0.name == (clip ? "aligned_clipped" : "aligned_negative") } == expected.negative)
+                if expected.negative { negativeSteps += 1 }
             }
         }
+        #expect(tasks < 4 || negativeSteps > 0, "the traces of four and five tasks exercise negative coefficients")
     }
 
     /// Four tasks whose gradients span only 2 dimensions: the two zero eigenvalues are dropped, and the

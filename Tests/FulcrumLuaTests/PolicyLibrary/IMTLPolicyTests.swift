@@ -6,9 +6,9 @@ import Testing
 /// policies/imtl.lua against IMTL-G (Liu et al., ICLR 2021, §3.2), computed here on the gradient vectors.
 @Suite("IMTL-G policy")
 struct IMTLPolicyTests {
-    /// α_{2..T} = g_1 Uᵀ (D Uᵀ)⁻¹, α_1 = 1 − Σ α_{2..T}, from the explicit vectors; negative entries clipped
-    /// at 0 and the rest renormalised to sum 1. nil when D Uᵀ is singular.
-    static func expected(_ g: [[Double]]) -> (alpha: [Double], clipped: Bool)? {
+    /// α_{2..T} = g_1 Uᵀ (D Uᵀ)⁻¹, α_1 = 1 − Σ α_{2..T}, from the explicit vectors; with `clip`, negative
+    /// entries clipped at 0 and the rest renormalised to sum 1. nil when D Uᵀ is singular.
+    static func expected(_ g: [[Double]], clip: Bool = false) -> (alpha: [Double], negative: Bool)? {
         let count = g.count
         guard count >= 2 else { return nil }
         let u = g.map { Linear.scale($0, 1 / Linear.norm($0)) }
@@ -20,13 +20,13 @@ struct IMTLPolicyTests {
         let right = uDifferences.map { Linear.dot(g[0], $0) }
         guard let rest = Linear.solve(system, right) else { return nil }
         var alpha = [1 - rest.reduce(0, +)] + rest
-        let clipped = alpha.contains { $0 < 0 }
-        if clipped {
+        let negative = alpha.contains { $0 < 0 }
+        if negative && clip {
             alpha = alpha.map { max($0, 0) }
             let total = alpha.reduce(0, +)
             alpha = alpha.map { $0 / total }
         }
-        return (alpha, clipped)
+        return (alpha, negative)
     }
 
     /// g_1 = (1, 0), g_2 = (0, 2): equal projections α_1·1 = α_2·2 with α_1 + α_2 = 1 give α = (2/3, 1/3).
@@ -37,15 +37,15 @@ struct IMTLPolicyTests {
         #expect(answer.heads == [1, 1], "the heads keep their own gradients")
     }
 
-    @Test(arguments: 2...5)
-    func matchesTheClosedFormOnRandomTraces(tasks: Int) throws {
+    @Test(arguments: [(2, false), (3, false), (4, false), (5, false), (3, true), (5, true)])
+    func matchesTheClosedFormOnRandomTraces(tasks: Int, clip: Bool) throws {
         for seed: UInt64 in 1...3 {
             let trace = PolicyTrace.random(tasks: tasks, steps: 20, seed: seed)
-            let (weights, logs) = try run("imtl", on: trace)
+            let (weights, logs) = try run("imtl", options: ["clip_negative": .boolean(clip)], on: trace)
             for (step, gradients) in trace.gradients.enumerated() {
-                let expected = try #require(Self.expected(gradients))
+                let expected = try #require(Self.expected(gradients, clip: clip))
                 #expect(Linear.maxDifference(weights[step].shared, expected.alpha) < 1e-6, "T = \(tasks), seed \(seed), step \(step + 1)")
-                #expect(logs[step].contains { $0.name == "imtl_clipped" } == expected.clipped)
+                #expect(logs[step].contains { $0.name == (clip ? "imtl_clipped" : "imtl_negative") } == expected.negative)
                 #expect(weights[step].heads == [Double](repeating: 1, count: tasks))
             }
         }
@@ -57,29 +57,33 @@ struct IMTLPolicyTests {
         let trace = PolicyTrace.random(tasks: tasks, steps: 30, seed: 40 + UInt64(tasks))
         let (weights, logs) = try run("imtl", on: trace)
         var checked = 0
-        for (step, gradients) in trace.gradients.enumerated() where !logs[step].contains(where: { $0.name == "imtl_clipped" }) {
+        for (step, gradients) in trace.gradients.enumerated() {
             let alpha = weights[step].shared
             let g = Linear.combine(gradients, alpha)
             let projections = gradients.map { Linear.dot(g, $0) / Linear.norm($0) }
             let scale = projections.map(abs).max() ?? 1
             #expect(Linear.maxDifference(projections, [Double](repeating: projections[0], count: tasks)) < 1e-9 * scale)
             #expect(abs(alpha.reduce(0, +) - 1) < 1e-12)
-            #expect(projections[0] > 0, "the update decreases every loss to first order")
+            if !logs[step].contains(where: { $0.name == "imtl_negative" }) {
+                #expect(projections[0] > 0, "with α ≥ 0 the update decreases every loss to first order")
+            }
             checked += 1
         }
-        #expect(checked >= 10, "steps without clipping: \(checked) of 30")
+        #expect(checked == 30)
     }
 
     /// g_1 = (1, 0, 0), g_2 = (2, 1, 2), g_3 = (0, 0, 1): the closed form is α = (0.6, −0.2, 0.6) (Σ α g_t =
-    /// (0.2, −0.2, 0.2) has projection 0.2 onto every u_t); α_2 is clipped at 0 and the rest renormalised
-    /// to (0.5, 0, 0.5), and the step logs it.
-    @Test func negativeWeightsAreClippedRenormalisedAndLogged() throws {
+    /// (0.2, −0.2, 0.2) has projection 0.2 onto every u_t). By default the trunk gets α as it is and the
+    /// step logs imtl_negative; with clip_negative, α_2 is clipped at 0 and the rest renormalised to
+    /// (0.5, 0, 0.5), and the step logs imtl_clipped.
+    @Test func negativeWeightsAreKeptOrClippedOnRequestAndLogged() throws {
         let gradients: [[Double]] = [[1, 0, 0], [2, 1, 2], [0, 0, 1]]
-        let expected = try #require(Self.expected(gradients))
-        #expect(expected.clipped && Linear.maxDifference(expected.alpha, [0.5, 0, 0.5]) < 1e-12)
-        let (weights, logs) = try run("imtl", on: LinalgFixtures.trace(gradients: [gradients]))
-        #expect(Linear.maxDifference(weights[0].shared, [0.5, 0, 0.5]) < 1e-12)
-        #expect(logs[0] == [PolicyLog(name: "imtl_clipped", value: 1)])
+        let kept = try run("imtl", on: LinalgFixtures.trace(gradients: [gradients]))
+        #expect(Linear.maxDifference(kept.weights[0].shared, [0.6, -0.2, 0.6]) < 1e-12)
+        #expect(kept.logs[0] == [PolicyLog(name: "imtl_negative", value: 1)])
+        let clipped = try run("imtl", options: ["clip_negative": .boolean(true)], on: LinalgFixtures.trace(gradients: [gradients]))
+        #expect(Linear.maxDifference(clipped.weights[0].shared, [0.5, 0, 0.5]) < 1e-12)
+        #expect(clipped.logs[0] == [PolicyLog(name: "imtl_clipped", value: 1)])
     }
 
     @Test func degenerateStepsGiveUniformWeights() throws {

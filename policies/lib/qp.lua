@@ -1,11 +1,12 @@
---- The probability simplex Δ = { x : x_t ≥ 0, Σ_t x_t = 1 } and the small problems over it that the
--- gradient-based weighting methods solve, all in Gram terms (G[t][u] = ⟨g_t, g_u⟩, never the vectors):
+--- Small quadratic and convex programs over the probability simplex Δ = { x : x_t ≥ 0, Σ_t x_t = 1 } and
+-- the orthant { z ≥ 0 } that the gradient-based weighting methods solve, all in Gram terms
+-- (G[t][u] = ⟨g_t, g_u⟩, never the vectors). MGDA's weights are in mgda_weights.lua, CAGrad's in
+-- conflict_averse.lua; both solve with these.
 --
 --   project(v, z)              Euclidean projection onto { x ≥ 0, Σ x = z } (Duchi et al., ICML 2008)
 --   solve(A, b, S)             linalg.solve_in on A or its principal block A[S][S], in reused buffers; nil if singular
 --   by_support(T, face, first) exact solver skeleton: try every support S ⊆ {1..T}, smallest first
 --   min_norm(G, first)         argmin_{α∈Δ} αᵀGα, the min-norm point of the convex hull of the g_t (MGDA)
---   mgda(G, loss, norm, …)     MGDA's shared weights with the gradient normalisations of Sener & Koltun's code
 --   minimise(fg, x0, project)  projected gradient, step backtracked on the curvature, for a smooth convex f
 --   nnqp(Q, q, first)          argmin_{z≥0} ½zᵀQz + qᵀz (Lawson & Hanson's active set, in Gram form)
 --
@@ -48,14 +49,14 @@ function M.project(v, z)
   return x
 end
 
--- Scratch arrays reused from call to call, so the hot paths (solve, nnqp, min_norm, mgda) allocate
+-- Scratch arrays reused from call to call, so the hot paths (solve, nnqp, min_norm) allocate
 -- only their answers; one set per size n, each field owned by one function.
 local scratch = {}
 local function buffers(n)
   local b = scratch[n]
   if not b then
-    b = { rows = {}, x = {}, z = {}, g = {}, passive = {}, P = {}, rhs = {}, Q = {}, q = {}, gram = {}, n = {} }
-    for i = 1, n do b.rows[i], b.Q[i], b.gram[i] = {}, {}, {} end
+    b = { rows = {}, x = {}, z = {}, g = {}, passive = {}, P = {}, rhs = {}, Q = {}, q = {} }
+    for i = 1, n do b.rows[i], b.Q[i] = {}, {} end
     scratch[n] = b
   end
   return b
@@ -181,67 +182,6 @@ function M.min_norm(G, first)
     value = value + alpha[t] * sum
   end
   return alpha, max(value, 0), support
-end
-
---- The gradient normalisations of Sener & Koltun's code (min_norm_solvers.gradient_normalizers):
--- g_t is divided by n_t = 1 ("none"), ‖g_t‖ ("l2"), L_t ("loss") or L_t·‖g_t‖ ("loss+").
-M.NORMALIZATIONS = { none = true, l2 = true, loss = true, ["loss+"] = true }
-
-local function normaliser(normalization, loss, norm)
-  if normalization == "none" then return 1 end
-  if normalization == "l2" then return norm end
-  if normalization == "loss" then return loss end
-  return loss * norm
-end
-
---- MGDA's shared weights on the Gram G of the task gradients (on the shared parameters for MGDA, at the
--- shared representation for MGDA-UB), with the gradient normalisation `normalization` (see above):
--- α = min_norm(Ĝ) with Ĝ_tu = G_tu / (n_t n_u), the Gram of the normalised gradients g_t / n_t. With
--- scale_back (true) the weights are w_t = α_t / n_t, so that Σ_t w_t g_t = Σ_t α_t g_t / n_t is the
--- min-norm point of the normalised gradients' hull; without, w_t = α_t (the authors' train_multi_task.py
--- uses α as the raw losses' scales). A task with n_t = 0 (a zero gradient, or a zero loss for the loss
--- normalisations) has no normalised gradient: it is left out of the problem and gets weight 0.
--- Losses must be ≥ 0 for "loss"/"loss+" (an error otherwise). `first` (optional): a support to start
--- from, e.g. the previous step's. Returns w, α, ‖Σ_t α_t g_t / n_t‖ (0 at a Pareto-stationary point),
--- and α's support.
-function M.mgda(G, loss, normalization, scale_back, first)
-  local T = #G
-  local work = buffers(T)
-  local n, largest = work.n, 0
-  local loss_based = normalization == "loss" or normalization == "loss+"
-  for t = 1, T do
-    if loss_based and not (loss[t] >= 0) then
-      error(("mgda: normalization \"%s\" needs losses ≥ 0; task %d has loss %g"):format(normalization, t, loss[t]), 2)
-    end
-    n[t] = normaliser(normalization, loss[t], sqrt(max(G[t][t], 0)))
-    largest = max(largest, n[t])
-  end
-  -- the tasks with a normalised gradient (n_t > 0), and the Gram of their g_t / n_t
-  local live, position, floor = {}, {}, 1e-12 * largest
-  for t = 1, T do
-    if n[t] > floor then live[#live + 1] = t; position[t] = #live end
-  end
-  local normalised = buffers(#live).gram
-  for i = 1, #live do
-    local row, source, ni = normalised[i], G[live[i]], n[live[i]]
-    for j = 1, #live do row[j] = source[live[j]] / (ni * n[live[j]]) end
-  end
-  local alpha, w, value, support = {}, {}, 0, {}
-  for t = 1, T do alpha[t], w[t] = 0, 0 end
-  if #live > 0 then
-    local hint = {}
-    for _, t in ipairs(first or {}) do
-      if position[t] then hint[#hint + 1] = position[t] end
-    end
-    local solution, live_support
-    solution, value, live_support = M.min_norm(normalised, hint)
-    for i, t in ipairs(live) do
-      alpha[t] = solution[i]
-      w[t] = scale_back and solution[i] / n[t] or solution[i]
-    end
-    for i, index in ipairs(live_support) do support[i] = live[index] end
-  end
-  return w, alpha, sqrt(value), support
 end
 
 --- Projected gradient descent for a smooth convex f on a convex set: fg(x) returns f(x) and ∇f(x);

@@ -3,9 +3,9 @@ import FulcrumCore
 import FulcrumLua
 import Testing
 
-/// Independent Swift references for the simplex / min-norm family (policies/lib/simplex.lua, mgda.lua,
-/// mgda_ub.lua, cagrad.lua, upgrad.lua): other algorithms than the Lua ones, so that a shared mistake
-/// is unlikely, and the optimality conditions the answers must satisfy.
+/// Independent Swift references for the simplex / min-norm family (policies/lib/qp.lua, mgda_weights.lua,
+/// conflict_averse.lua; mgda.lua, mgda_ub.lua, cagrad.lua, upgrad.lua): other algorithms than the Lua
+/// ones, so that a shared mistake is unlikely, and the optimality conditions the answers must satisfy.
 enum SimplexReference {
     /// Projection onto { x ≥ 0, Σ x = total } by bisection on θ in Σ_i max(v_i − θ, 0) = total (the Lua
     /// file sorts instead).
@@ -170,16 +170,16 @@ enum SimplexReference {
     static func lua(_ vector: [Double]) -> String { "{ " + vector.map { "\($0)" }.joined(separator: ", ") + " }" }
 }
 
-/// policies/lib/simplex.lua against the definitions and optimality conditions, computed here.
-@Suite("policies/lib/simplex.lua")
-struct SimplexLibraryTests {
+/// policies/lib/qp.lua and mgda_weights.lua against the definitions and optimality conditions, computed here.
+@Suite("policies/lib/qp.lua and mgda_weights.lua")
+struct QPLibraryTests {
     @Test func projectionHandCases() throws {
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             for _, v in ipairs({ { 0.5, 0.5 }, { 2, 0 }, { 0, 0, 0 }, { 1, 2, 3 }, { 0.4, 0.3, 0.2 }, { -1, 5 } }) do
-              for _, x in ipairs(simplex.project(v)) do out(x) end
+              for _, x in ipairs(qp.project(v)) do out(x) end
             end
-            for _, x in ipairs(simplex.project({ 1, 1, 4 }, 3)) do out(x) end
+            for _, x in ipairs(qp.project({ 1, 1, 4 }, 3)) do out(x) end
             """)
         let expected: [Double] = [0.5, 0.5, 1, 0, 1.0 / 3, 1.0 / 3, 1.0 / 3, 0, 0, 1,
                                   0.4 + 0.1 / 3, 0.3 + 0.1 / 3, 0.2 + 0.1 / 3, 0, 1,
@@ -194,9 +194,9 @@ struct SimplexLibraryTests {
         for count in [1, 2, 3, 5, 8] {
             let vectors = (0..<20).map { _ in (0..<count).map { _ in 3 * generator.normal() } }
             let values = try runLua("""
-                local simplex = require("simplex")
+                local qp, mgda_weights = require("qp"), require("mgda_weights")
                 for _, v in ipairs(\(SimplexReference.lua(vectors))) do
-                  for _, x in ipairs(simplex.project(v)) do out(x) end
+                  for _, x in ipairs(qp.project(v)) do out(x) end
                 end
                 """)
             for (index, v) in vectors.enumerated() {
@@ -216,11 +216,11 @@ struct SimplexLibraryTests {
         let a = (0..<4).map { _ in (0..<4).map { _ in generator.normal() } }
         let b = (0..<4).map { _ in generator.normal() }
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             local A, b = \(SimplexReference.lua(a)), \(SimplexReference.lua(b))
-            for _, x in ipairs(simplex.solve(A, b)) do out(x) end
-            for _, x in ipairs(simplex.solve(A, { b[2], b[4] }, { 2, 4 })) do out(x) end
-            out(simplex.solve({ { 1, 2 }, { 2, 4 } }, { 1, 2 }) == nil and 1 or 0)
+            for _, x in ipairs(qp.solve(A, b)) do out(x) end
+            for _, x in ipairs(qp.solve(A, { b[2], b[4] }, { 2, 4 })) do out(x) end
+            out(qp.solve({ { 1, 2 }, { 2, 4 } }, { 1, 2 }) == nil and 1 or 0)
             """)
         let full = try #require(Linear.solve(a, b))
         let sub = try #require(Linear.solve([[a[1][1], a[1][3]], [a[3][1], a[3][3]]], [b[1], b[3]]))
@@ -233,17 +233,17 @@ struct SimplexLibraryTests {
     /// face that answers, with its support.
     @Test func bySupportTriesTheHintThenSmallestSupportsFirst() throws {
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             local tried = 0
-            local x, S = simplex.by_support(3, function(S)
+            local x, S = qp.by_support(3, function(S)
               tried = tried + 1
               if #S == 2 and S[1] == 1 and S[2] == 3 then return { 0.5, 0, 0.5 } end
             end)
             out(tried); out(#S); out(S[1]); out(S[2]); out(x[1])
             tried = 0
-            simplex.by_support(3, function(S) tried = tried + 1; if #S == 3 then return { 1, 1, 1 } end end, { 1, 2, 3 })
+            qp.by_support(3, function(S) tried = tried + 1; if #S == 3 then return { 1, 1, 1 } end end, { 1, 2, 3 })
             out(tried)
-            out(simplex.by_support(3, function() return nil end) == nil and 1 or 0)
+            out(qp.by_support(3, function() return nil end) == nil and 1 or 0)
             """)
         // Subsets of {1,2,3} smallest first: {1} {2} {3} {1,2} {1,3} → the 5th.
         #expect(values == [5, 2, 1, 3, 0.5, 1, 1])
@@ -253,9 +253,9 @@ struct SimplexLibraryTests {
     @Test func minNormOfTwoGradientsIsTheClosedForm() throws {
         let grams: [[[Double]]] = [[[1, 0], [0, 4]], [[1, 2], [2, 9]], [[4, -1], [-1, 1]], [[1, 1], [1, 1]], [[2, -2], [-2, 2]]]
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             for _, G in ipairs(\(SimplexReference.lua(grams.map { $0.flatMap { $0 } }))) do
-              local alpha, value = simplex.min_norm({ { G[1], G[2] }, { G[3], G[4] } })
+              local alpha, value = qp.min_norm({ { G[1], G[2] }, { G[3], G[4] } })
               out(alpha[1]); out(alpha[2]); out(value)
             end
             """)
@@ -295,12 +295,12 @@ struct SimplexLibraryTests {
         for vectors in [duplicate, zero, stationary] { grams.append(Linear.gram(vectors)); unique.append(false) }
         grams.append([[0, 0], [0, 0]]); unique.append(false)
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             for _, G in ipairs(\(SimplexReference.lua(grams.map { $0.flatMap { $0 } }))) do
               local T = math.floor(math.sqrt(#G) + 0.5)
               local rows = {}
               for t = 1, T do rows[t] = { table.unpack(G, (t - 1) * T + 1, t * T) } end
-              local alpha, value = simplex.min_norm(rows)
+              local alpha, value = qp.min_norm(rows)
               for t = 1, T do out(alpha[t]) end
               out(value)
             end
@@ -326,22 +326,22 @@ struct SimplexLibraryTests {
         #expect(Array(values.suffix(3)) == [0.5, 0.5, 0], "all-zero gradients: any α, here uniform")
     }
 
-    /// simplex.mgda: g_1 = (3, 0), g_2 = (0, 1), L = (1, 4). "l2": ĝ = e_1, e_2, α = (½, ½), w = α/n = (1/6, ½),
+    /// mgda_weights.weights: g_1 = (3, 0), g_2 = (0, 1), L = (1, 4). "l2": ĝ = e_1, e_2, α = (½, ½), w = α/n = (1/6, ½),
     /// ‖Σ α ĝ‖ = √½; "loss": ĝ = (3, 0), (0, ¼), α_1 = (1/16)/(9 + 1/16) = 1/145; without scale_back w = α.
     /// A task whose normaliser is 0 is left out of the problem.
     @Test func mgdaNormalisesSolvesAndScalesBack() throws {
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             local G, L = { { 9, 0 }, { 0, 1 } }, { 1, 4 }
-            local w, alpha, norm = simplex.mgda(G, L, "l2", true)
+            local w, alpha, norm = mgda_weights.weights(G, L, "l2", true)
             out(w[1]); out(w[2]); out(alpha[1]); out(alpha[2]); out(norm)
-            w, alpha = simplex.mgda(G, L, "loss", true)
+            w, alpha = mgda_weights.weights(G, L, "loss", true)
             out(w[1]); out(w[2])
-            w = simplex.mgda(G, L, "loss", false)
+            w = mgda_weights.weights(G, L, "loss", false)
             out(w[1]); out(w[2])
-            w = simplex.mgda({ { 9, 0, 0 }, { 0, 0, 0 }, { 0, 0, 1 } }, { 1, 1, 1 }, "l2", true)
+            w = mgda_weights.weights({ { 9, 0, 0 }, { 0, 0, 0 }, { 0, 0, 1 } }, { 1, 1, 1 }, "l2", true)
             out(w[1]); out(w[2]); out(w[3])
-            out(pcall(simplex.mgda, G, { 1, -1 }, "loss+", true) and 1 or 0)
+            out(pcall(mgda_weights.weights, G, { 1, -1 }, "loss+", true) and 1 or 0)
             """)
         let a1 = (1.0 / 16) / (9 + 1.0 / 16)
         let expected = [1.0 / 6, 0.5, 0.5, 0.5, 0.5.squareRoot(), a1 / 1, (1 - a1) / 4, a1, 1 - a1, 1.0 / 6, 0, 0.5, 0]
@@ -366,9 +366,9 @@ struct SimplexLibraryTests {
         }
         problems.append(([[1, 0], [0, 1]], [-1, 2], true))   // z = (1, 0)
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             for _, problem in ipairs(\("{ " + problems.map { "{ \(SimplexReference.lua($0.q)), \(SimplexReference.lua($0.linear)) }" }.joined(separator: ", ") + " }")) do
-              for _, z in ipairs(simplex.nnqp(problem[1], problem[2])) do out(z) end
+              for _, z in ipairs(qp.nnqp(problem[1], problem[2])) do out(z) end
             end
             """)
         var offset = 0
@@ -394,25 +394,25 @@ struct SimplexLibraryTests {
         let gram = Linear.gram(vectors)
         let u = (0..<5).map { _ in generator.normal() }
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             local G, u = \(SimplexReference.lua(gram)), \(SimplexReference.lua(u))
             local q = {}
             for t = 1, 5 do q[t] = 0; for v = 1, 5 do q[t] = q[t] + G[t][v] * u[v] end end
-            local z, support = simplex.nnqp(G, q)
+            local z, support = qp.nnqp(G, q)
             for _, hint in ipairs({ support, { 1, 2, 3, 4, 5 }, { 2 }, { 9, 0 }, {} }) do
-              local again, again_support = simplex.nnqp(G, q, hint)
+              local again, again_support = qp.nnqp(G, q, hint)
               for t = 1, 5 do out(again[t] - z[t]) end
               out(#again_support - #support)
             end
             for t = 1, 5 do out(z[t] > 0 and 1 or 0) end
             for _, t in ipairs(support) do out(t) end
-            local alpha, _, alpha_support = simplex.min_norm(G)
+            local alpha, _, alpha_support = qp.min_norm(G)
             for _, hint in ipairs({ alpha_support, { 1, 2, 3, 4, 5 }, { 5 } }) do
-              local again = simplex.min_norm(G, hint)
+              local again = qp.min_norm(G, hint)
               for t = 1, 5 do out(again[t] - alpha[t]) end
             end
             local H = { { 1, 0, 0 }, { 0, 0, 0 }, { 0, 0, 4 } }
-            local _, a, _, mgda_support = simplex.mgda(H, { 1, 1, 1 }, "none", true, { 2, 3 })
+            local _, a, _, mgda_support = mgda_weights.weights(H, { 1, 1, 1 }, "none", true, { 2, 3 })
             out(#mgda_support); out(mgda_support[1]); out(a[1]); out(a[2]); out(a[3])
             """)
         #expect(values[0..<30].allSatisfy { abs($0) < 1e-12 }, "nnqp with and without hints")
@@ -430,20 +430,20 @@ struct SimplexLibraryTests {
     /// x = P(x − ∇f(x)), where its gradient is equal on the support.
     @Test func minimiseReachesTheProjectionFixedPoint() throws {
         let values = try runLua("""
-            local simplex = require("simplex")
+            local qp, mgda_weights = require("qp"), require("mgda_weights")
             local c = { 0.9, -0.3, 0.6, 0.2 }
             local function half_distance(x)
               local value, g = 0, {}
               for i = 1, #x do g[i] = x[i] - c[i]; value = value + g[i] * g[i] / 2 end
               return value, g
             end
-            for _, x in ipairs(simplex.minimise(half_distance, { 0.25, 0.25, 0.25, 0.25 })) do out(x) end
-            for _, x in ipairs(simplex.minimise(half_distance, { 1, 1, 1, 1 }, simplex.orthant)) do out(x) end
+            for _, x in ipairs(qp.minimise(half_distance, { 0.25, 0.25, 0.25, 0.25 })) do out(x) end
+            for _, x in ipairs(qp.minimise(half_distance, { 1, 1, 1, 1 }, qp.orthant)) do out(x) end
             local function exponential(x)
               return math.exp(x[1]) + math.exp(2 * x[2]) + math.exp(3 * x[3]) + x[1]^2,
                      { math.exp(x[1]) + 2 * x[1], 2 * math.exp(2 * x[2]), 3 * math.exp(3 * x[3]) }
             end
-            local x = simplex.minimise(exponential, { 1, 0, 0 })
+            local x = qp.minimise(exponential, { 1, 0, 0 })
             local _, g = exponential(x)
             for i = 1, 3 do out(x[i]) end
             for i = 1, 3 do out(g[i]) end
