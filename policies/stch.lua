@@ -26,7 +26,6 @@
 --            preference = {}     λ: empty for λ_t = 1 (the reference), or T numbers > 0
 
 local n = require("numeric")
-local means = require("means")
 
 local P = {
   name = "stch",
@@ -46,7 +45,7 @@ function P:init(ctx)
     assert(type(self.preference[t]) == "number" and self.preference[t] > 0, "stch: preference entries must be numbers > 0")
   end
   self.lambda = #self.preference > 0 and n.copy(self.preference) or n.fill(T, 1)
-  self.averaging = means.running_mean()
+  self.loss_sum, self.loss_count = n.fill(T, 0), 0
   self.nadir = nil
 end
 
@@ -54,15 +53,20 @@ function P:weights(s)
   local T, loss = #s.tasks, s.loss
   local w = {}
   if s.epoch <= self.warmup_epochs + 1 then
-    if s.epoch == self.warmup_epochs + 1 then self.averaging:add(loss) end
+    if s.epoch == self.warmup_epochs + 1 then
+      for t = 1, T do self.loss_sum[t] = self.loss_sum[t] + loss[t] end
+      self.loss_count = self.loss_count + 1
+    end
     for t = 1, T do w[t] = 1 / (loss[t] + TINY) end
     return w
   end
   if not self.nadir then
     -- The mean loss of the averaging epoch (this step's losses if the run skipped it), kept > 0.
-    local mean = self.averaging:mean() or loss
     self.nadir = {}
-    for t = 1, T do self.nadir[t] = math.max(mean[t], TINY) end
+    for t = 1, T do
+      local mean = self.loss_count > 0 and self.loss_sum[t] / self.loss_count or loss[t]
+      self.nadir[t] = math.max(mean, TINY)
+    end
   end
   local scaled = {}
   for t = 1, T do scaled[t] = self.lambda[t] * math.log(loss[t] / self.nadir[t] + TINY) end
