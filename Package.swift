@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (DESIGN.md): fulcrum → FulcrumReport → FulcrumExperiment → FulcrumLua → FulcrumCore.
+// Layering (ARCHITECTURE.md): fulcrum → FulcrumReport → FulcrumExperiment → FulcrumLua → FulcrumCore.
 // FulcrumCore knows nothing of Lua, manifests, the store or the CLI.
 let package = Package(
     name: "Fulcrum",

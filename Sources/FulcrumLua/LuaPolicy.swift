@@ -2,7 +2,7 @@ import CFulcrumHost
 import CLua
 import FulcrumCore
 
-/// A weighting policy written in Lua (DESIGN.md, "The policy API"): a file returning a table with
+/// A weighting policy written in Lua (the policy API of policies/README.md): a file returning a table with
 /// `name`, `needs`, `defaults`, an optional `P:init(ctx)` and `P:weights(s)`. Each instance owns its
 /// own interpreter, so runs never share state.
 public final class LuaPolicy: WeightingPolicy {

@@ -4,7 +4,7 @@ import FulcrumCore
 
 /// The `s` table of the policy API, built once per run and refilled in place every step: a policy
 /// call then allocates nothing for its inputs. Policies must copy what they keep (`s` and its arrays
-/// change under them at the next step); DESIGN's API and policies/lib/fulcrum.d.lua say so.
+/// change under them at the next step); policies/README.md and policies/lib/fulcrum.d.lua say so.
 /// The refill itself is C (`Sources/CFulcrumHost/signals.c`) reading a flat copy of the step's numbers.
 final class SignalsTable {
     private var reference: Int32 = LUA_NOREF

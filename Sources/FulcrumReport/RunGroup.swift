@@ -36,6 +36,6 @@ public struct RunGroup: Sendable, Hashable {
 
     public func contains(_ run: StoredRun) -> Bool { run.policy == policy && run.point == point }
 
-    /// A single-task baseline: the runner's `single_task` runs, one task each.
-    public var isSingleTask: Bool { policy == ExperimentRunner.singleTaskPolicy }
+    /// A single-task baseline: runs of one task, the task their sweep point names.
+    public var isSingleTask: Bool { point.singleTask != nil }
 }

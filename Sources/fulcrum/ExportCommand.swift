@@ -7,7 +7,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write the run store as tidy CSV files for pandas.",
         discussion: """
             Writes experiments.csv, runs.csv (every run column), steps.csv, evaluations.csv and logs.csv \
-            into the directory. Every per-step row carries experiment, run_id, policy, variant and seed, \
+            into the directory. Every per-step row carries experiment, run_id, policy, point (the sweep point) and seed, \
             and tasks by name. A run is current when its manifest_hash equals its experiment's.
             """)
 

@@ -40,7 +40,7 @@ struct NotebookCommand: ParsableCommand {
         let session = NotebookSession(path: file, storePath: storeOption.store)
         session.force = force
         session.jobs = jobs
-        session.makeObserver = { makeSweepProgress(interactive: standardOutputIsTerminal) }
+        session.makeObserver = { makeProgressDisplay(interactive: standardOutputIsTerminal) }
         try session.run { print($0) }
     }
 }

@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
         let store = try RunStore(path: storeOption.store)
         if dryRun { return try listRuns(ExperimentRunner(manifest: manifest, store: store), selection) }
 
-        let display = makeSweepProgress(interactive: standardOutputIsTerminal)
+        let display = makeProgressDisplay(interactive: standardOutputIsTerminal)
         let runner = ExperimentRunner(manifest: manifest, store: store, observer: display)
         let interruption = Interruption { runner.requestStop() }
         print("\(manifest.name): \(runner.plannedRuns(selection).count) runs (\(RunCount(manifest).description)) into \(store.path), \(jobs) at a time")

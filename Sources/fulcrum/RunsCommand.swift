@@ -6,7 +6,7 @@ struct RunsCommand: ParsableCommand {
         commandName: "runs",
         abstract: "List the runs in the run store, with their status and cost.",
         discussion: """
-            Runs are ordered by experiment, policy, variant (the sweep point) and seed; every run is \
+            Runs are ordered by experiment, policy, sweep point and seed; every run is \
             listed, including those of earlier manifest versions (fulcrum gc --stale drops them).
             """)
 

@@ -60,9 +60,9 @@ struct StoreCommandTests {
         let all = try fulcrum(["runs"], in: project.path)
         #expect(all.status == 0, "stderr: \(all.error)")
         #expect(all.output == """
-            id                experiment  policy  variant  seed  status    steps  wall s  steps/s  policy µs/step  error
-            1111111111111111  demo        a                   1  finished    3/3     1.5    200.0            40.0
-            2222222222222222  demo        a                   2  failed      3/3     0.5        —               —  policy a step 3: boom
+            id                experiment  policy  point  seed  status    steps  wall s  steps/s  policy µs/step  error
+            1111111111111111  demo        a                 1  finished    3/3     1.5    200.0            40.0
+            2222222222222222  demo        a                 2  failed      3/3     0.5        —               —  policy a step 3: boom
             2 runs: 1 finished, 1 failed
 
             """)
@@ -90,7 +90,7 @@ struct StoreCommandTests {
 
             """)
         let steps = try String(contentsOfFile: "\(project.path)/csv/demo/steps.csv", encoding: .utf8).components(separatedBy: "\n")
-        #expect(steps[0] == "experiment,run_id,policy,variant,seed,step,task,loss,kpi,weight,head_weight")
+        #expect(steps[0] == "experiment,run_id,policy,point,seed,step,task,loss,kpi,weight,head_weight")
         #expect(steps[2] == "demo,1111111111111111,a,{},1,1,second,2.0,0.25,1.0,1.0")
         let unknown = try fulcrum(["export", "--csv", "csv", "--experiment", "dmeo"], in: project.path)
         #expect(unknown.status == 1)

@@ -22,22 +22,22 @@ struct ExperimentAliasTests {
 
     var inlinePolicy: String { scratch.write("nb/policies/mine.lua", "return { name = 'mine', weights = function(self, s) return { 1, 2 } end }") }
 
-    @Test func aRenamedVariantIsAnotherExperimentWithoutTheReportFile() throws {
+    @Test func aRenamedManifestIsAnotherExperimentWithoutTheReportFile() throws {
         let original = try Manifest.load(manifestFile)
-        let variant = try Manifest.load(manifestFile, as: ExperimentAlias(name: "tiny-nb"))
-        #expect(variant.name == "tiny-nb" && variant.report.output == nil && variant.report.baseline == "equal")
-        #expect(variant.policies.map(\.name) == ["equal", "dtp", "dwa"] && variant.definitions == original.definitions)
-        // The name is part of every run's id: the variant's runs never replace the manifest's.
+        let alias = try Manifest.load(manifestFile, as: ExperimentAlias(name: "tiny-nb"))
+        #expect(alias.name == "tiny-nb" && alias.report.output == nil && alias.report.baseline == "equal")
+        #expect(alias.policies.map(\.name) == ["equal", "dtp", "dwa"] && alias.definitions == original.definitions)
+        // The name is part of every run's id: the alias's runs never replace the manifest's.
         let store = try RunStore(path: "\(scratch.path)/store.sqlite")
         let originalIDs = Set(ExperimentRunner(manifest: original, store: store).plannedRuns.map(\.id))
-        let variantIDs = ExperimentRunner(manifest: variant, store: store).plannedRuns.map(\.id)
-        #expect(variantIDs.count == originalIDs.count && originalIDs.isDisjoint(with: variantIDs))
+        let aliasIDs = ExperimentRunner(manifest: alias, store: store).plannedRuns.map(\.id)
+        #expect(aliasIDs.count == originalIDs.count && originalIDs.isDisjoint(with: aliasIDs))
     }
 
     @Test func policiesKeepsTheListedOnesInThatOrderWithTheirSweeps() throws {
-        let variant = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["dwa", "dtp", "equal"]))
-        #expect(variant.policies.map(\.name) == ["dwa", "dtp", "equal"])
-        #expect(variant.policies[1].optionPoints.map { $0.map(\.description) } == [["gamma=1"], ["gamma=2"]])
+        let alias = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["dwa", "dtp", "equal"]))
+        #expect(alias.policies.map(\.name) == ["dwa", "dtp", "equal"])
+        #expect(alias.policies[1].optionPoints.map { $0.map(\.description) } == [["gamma=1"], ["gamma=2"]])
 
         // Dropping dtp drops its swept option; the other axes stay.
         let withoutDTP = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["equal", "dwa"]))
@@ -47,28 +47,38 @@ struct ExperimentAliasTests {
 
     @Test func anInlinePolicyIsAddedWithItsFileAsTheScript() throws {
         let script = inlinePolicy
-        let variant = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["equal", "mine"], addedPolicies: ["mine": script]))
-        #expect(variant.policies.map(\.name) == ["equal", "mine"])
-        #expect(variant.policies[1].script == script && variant.policies[1].options.isEmpty)
+        let alias = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["equal", "mine"], addedPolicies: ["mine": script]))
+        #expect(alias.policies.map(\.name) == ["equal", "mine"])
+        #expect(alias.policies[1].script == script && alias.policies[1].options.isEmpty)
     }
 
-    @Test func theQuickFormOfAVariantIsNamedNameQuick() throws {
-        let variant = try Manifest.load(manifestFile, quick: true, as: ExperimentAlias(name: "nb", policies: ["equal", "dwa"]))
-        #expect(variant.name == "nb-quick" && variant.seeds == [1] && variant.policies.map(\.name) == ["equal", "dwa"])
+    @Test func noPolicyMayTakeTheSingleTaskBaselinesName() throws {
+        let alias = ExperimentAlias(name: "v", policies: ["equal", "single_task"], addedPolicies: ["single_task": inlinePolicy])
+        let error = try #require(throws: ExperimentAliasError.self) { try Manifest.load(manifestFile, as: alias) }
+        #expect(error.message == "'single_task' names the single-task baselines in the store; give the inline policy another name")
+        let manifest = scratch.write("st.yaml", tinyManifest(policies: "  single_task: { script: \(repositoryRoot)/policies/equal.lua }"))
+        let problems = try #require(throws: ManifestError.self) { try Manifest.load(manifest) }.problems
+        #expect(problems.map { "\($0.line ?? 0) \($0.keyPath): \($0.message)" } ==
+                ["26 policies.single_task: 'single_task' names the single-task baselines in the store (baselines: single_task); give the policy another name"])
+    }
+
+    @Test func theQuickFormOfAnAliasKeepsItsPoliciesAndOneSeed() throws {
+        let alias = try Manifest.load(manifestFile, quick: true, as: ExperimentAlias(name: "nb", policies: ["equal", "dwa"]))
+        #expect(alias.name == "nb-quick" && alias.seeds == [1] && alias.policies.map(\.name) == ["equal", "dwa"])
     }
 
     @Test func anotherBaselineCanBeChosenAmongTheKeptPolicies() throws {
-        let variant = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["dtp", "dwa"], baseline: "dwa"))
-        #expect(variant.report.baseline == "dwa")
+        let alias = try Manifest.load(manifestFile, as: ExperimentAlias(name: "v", policies: ["dtp", "dwa"], baseline: "dwa"))
+        #expect(alias.report.baseline == "dwa")
         // A manifest without a report section gets one.
         let bare = scratch.write("bare.yaml", tinyManifest(policies: "  equal: { script: \(repositoryRoot)/policies/equal.lua }"))
         #expect(try Manifest.load(bare, as: ExperimentAlias(name: "v", baseline: "equal")).report.baseline == "equal")
     }
 
     @Test func aPolicyNeitherInTheManifestNorInlineNamesBothLists() throws {
-        let variant = ExperimentAlias(name: "v", policies: ["equal", "nope"], addedPolicies: ["mine": inlinePolicy])
+        let alias = ExperimentAlias(name: "v", policies: ["equal", "nope"], addedPolicies: ["mine": inlinePolicy])
         #expect(throws: ExperimentAliasError(message: "no policy 'nope' in the manifest (equal, dtp, dwa) or inline (mine)")) {
-            try Manifest.load(manifestFile, as: variant)
+            try Manifest.load(manifestFile, as: alias)
         }
     }
 

@@ -54,6 +54,12 @@ struct PolicyOverrideTests {
         #expect(same.definitionsTrained(by: same.policies[1]).map(\.definitionHash) == same.definitions.map(\.definitionHash))
     }
 
+    @Test func anOverriddenStepCountCountsTowardsTheExperimentsLength() throws {
+        // The store records the longest run's steps: here the overriding policy's, not the manifest's 40.
+        #expect(try load("      train.steps: 90\n").longestSteps == 90)
+        #expect(try load("      train.steps: 10\n").longestSteps == 40)
+    }
+
     /// Each bad override (under `overrides:`, from line 30) and the exact problems it reports.
     @Test(arguments: [
         ("      train.schedule: weekly\n", ["30 policies.p.overrides.train.schedule: expected one of: constant, step, cosine, got 'weekly'"]),

@@ -294,8 +294,8 @@ struct ProgressDisplayTests {
     // MARK: Choosing and formatting
 
     @Test func theCLIGetsTheLiveBlockOnlyOnATerminal() {
-        #expect(makeSweepProgress(interactive: true) is TerminalProgress)
-        #expect(makeSweepProgress(interactive: false) is LogLineProgress)
+        #expect(makeProgressDisplay(interactive: true) is TerminalProgress)
+        #expect(makeProgressDisplay(interactive: false) is LogLineProgress)
     }
 
     @Test(arguments: [

@@ -81,6 +81,24 @@ struct QuickFormTests {
         #expect(manifest.policies[1].overrides.map(\.description) == ["train.step_every=6", "train.eval_every=12"])
     }
 
+    @Test func quickDefinitionsHaveTheirOwnStableHashes() throws {
+        let text = big(extra: "baselines: single_task\nsweep:\n  train.lr: [0.1, 0.01, 0.001]")
+        let full = try Manifest.load(scratch.write("m.yaml", text))
+        let quick = try quick(text)
+        let hashes = (quick.definitions + quick.baselineDefinitions).map(\.definitionHash)
+        // Distinct from each other and from every full hash (quick runs never stand in for real
+        // ones), and the same on every load (a quick sweep resumes).
+        #expect(Set(hashes).count == hashes.count)
+        #expect(Set(hashes).isDisjoint(with: (full.definitions + full.baselineDefinitions).map(\.definitionHash)))
+        #expect(try self.quick(text).definitions.map(\.definitionHash) == quick.definitions.map(\.definitionHash))
+        // One baseline per task and kept point, each on the data set of every task.
+        #expect(quick.baselineDefinitions.map { $0.point.map(\.description) + [$0.tasks[0].spec.name] } == [
+            ["train.lr=0.1", "a"], ["train.lr=0.1", "b"], ["train.lr=0.1", "c"],
+            ["train.lr=0.01", "a"], ["train.lr=0.01", "b"], ["train.lr=0.01", "c"],
+        ])
+        #expect(quick.baselineDefinitions.allSatisfy { $0.dataTasks.map(\.spec.name) == ["a", "b", "c"] && $0.train.steps == 20 })
+    }
+
     @Test func aManifestsOwnProblemsAreReportedAsWithoutQuick() throws {
         let file = scratch.write("bad.yaml", big().replacingOccurrences(of: "lr: 0.01", with: "lr: fast"))
         let full = try #require(throws: ManifestError.self) { try Manifest.load(file) }

@@ -21,15 +21,15 @@ struct StoreToolsListingTests {
                         ending: RunEnding(status: .failed, error: "policy a step 2: p.lua:1: boom\nstack traceback: p.lua:1", wallSeconds: 1.5))
         try written.run("00000000000000a1", of: alpha, seed: 1,
                         ending: RunEnding(status: .finished, wallSeconds: 2, stepsPerSecond: 1000.04, policyMicrosecondsPerStep: 12.34))
-        try written.run("00000000000000c1", of: beta, variant: #"{"train.lr":0.001}"#, ending: nil)
+        try written.run("00000000000000c1", of: beta, pointJSON: #"{"train.lr":0.001}"#, ending: nil)
         try written.store.recordSchedule(run: "00000000000000c1", totalSteps: 40, stepsPerEpoch: 4)
         try written.run("00000000000000c0", of: beta, ending: RunEnding(status: .finished, wallSeconds: 3))
         return written.store
     }
 
-    @Test func runsAreOrderedByExperimentPolicyVariantSeed() throws {
+    @Test func runsAreOrderedByExperimentPolicyPointSeed() throws {
         let ids = try listedStore().listRuns().map(\.run.id)
-        // beta's variants sort as JSON text: {"train.lr":0.001} before {}.
+        // beta's sweep points sort as JSON text: {"train.lr":0.001} before {}.
         #expect(ids == ["00000000000000a1", "00000000000000a2", "00000000000000b1", "00000000000000c1", "00000000000000c0"])
     }
 
@@ -49,7 +49,7 @@ struct StoreToolsListingTests {
     @Test func tableShowsStatusStepsCostAndTheErrorsFirstLine() throws {
         let table = RunListing.table(try listedStore().listRuns())
         #expect(table == """
-            id                experiment  policy  variant         seed  status    steps  wall s  steps/s  policy µs/step  error
+            id                experiment  policy  point           seed  status    steps  wall s  steps/s  policy µs/step  error
             00000000000000a1  alpha       a                          1  finished    2/2     2.0   1000.0            12.3
             00000000000000a2  alpha       a                          2  failed      2/2     1.5        —               —  policy a step 2: p.lua:1: boom
             00000000000000b1  alpha       b                          1  diverged    2/2     0.2        —               —  loss of task second became nan at step 2 (the policy's weig…
@@ -71,13 +71,13 @@ struct StoreToolsListingTests {
         #expect(try RunFilter.status(named: "diverged") == .diverged)
     }
 
-    @Test func jsonLineHasTheStoreColumnsWithVariantAndOptionsAsJSON() throws {
+    @Test func jsonLineHasTheStoreColumnsWithPointAndOptionsAsJSON() throws {
         let listed = try #require(try listedStore().listRuns(RunFilter(experiment: "beta")).first)
         let line = try RunListing.jsonLine(listed)
         #expect(!line.contains("\n"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["id"] as? String == "00000000000000c1")
-        #expect(object["variant"] as? [String: Double] == ["train.lr": 0.001])
+        #expect(object["point"] as? [String: Double] == ["train.lr": 0.001])
         #expect(object["options"] as? [String: Double] == [:])
         #expect(object["seed"] as? Int == 1)
         #expect(object["status"] as? String == "running")
@@ -147,40 +147,40 @@ struct StoreToolsExportTests {
     @Test func csvFilesHoldTheStoresRowsWithTaskNames() throws {
         let written = try StoreFixture(scratch)
         let tiny = try written.experiment("tiny", description: #"'commas, "quotes"'"#)
-        try written.run("r1", of: tiny, variant: #"{"train.lr":0.001}"#,
+        try written.run("r1", of: tiny, pointJSON: #"{"train.lr":0.001}"#,
                         ending: RunEnding(status: .failed, error: "boom, \"quoted\"\nsecond line", wallSeconds: 0.1))
         let tables = try written.store.exportCSV(to: "\(scratch.path)/csv")
         #expect(tables.map { ($0.path as NSString).lastPathComponent } == ["experiments.csv", "runs.csv", "steps.csv", "evaluations.csv", "logs.csv"])
         #expect(tables.map(\.rows) == [1, 1, 4, 4, 2])
 
-        let variant = #""{""train.lr"":0.001}""#
+        let point = #""{""train.lr"":0.001}""#
         #expect(try read("steps.csv") == """
-            experiment,run_id,policy,variant,seed,step,task,loss,kpi,weight,head_weight
-            tiny,r1,a,\(variant),1,1,first,1.0,0.5,1.0,1.0
-            tiny,r1,a,\(variant),1,1,second,0.25,0.75,0.5,2.0
-            tiny,r1,a,\(variant),1,2,first,2.0,0.5,1.0,1.0
-            tiny,r1,a,\(variant),1,2,second,0.25,0.75,0.5,2.0
+            experiment,run_id,policy,point,seed,step,task,loss,kpi,weight,head_weight
+            tiny,r1,a,\(point),1,1,first,1.0,0.5,1.0,1.0
+            tiny,r1,a,\(point),1,1,second,0.25,0.75,0.5,2.0
+            tiny,r1,a,\(point),1,2,first,2.0,0.5,1.0,1.0
+            tiny,r1,a,\(point),1,2,second,0.25,0.75,0.5,2.0
 
             """)
         #expect(try read("evaluations.csv") == """
-            experiment,run_id,policy,variant,seed,split,step,task,loss,kpi
-            tiny,r1,a,\(variant),1,validation,0,first,1.0,0.125
-            tiny,r1,a,\(variant),1,validation,0,second,2.0,0.25
-            tiny,r1,a,\(variant),1,validation,2,first,0.5,0.75
-            tiny,r1,a,\(variant),1,validation,2,second,1.0,0.875
+            experiment,run_id,policy,point,seed,split,step,task,loss,kpi
+            tiny,r1,a,\(point),1,validation,0,first,1.0,0.125
+            tiny,r1,a,\(point),1,validation,0,second,2.0,0.25
+            tiny,r1,a,\(point),1,validation,2,first,0.5,0.75
+            tiny,r1,a,\(point),1,validation,2,second,1.0,0.875
 
             """)
         // Doubles are written to read back exactly (2/3 with all its digits).
         #expect(try read("logs.csv") == """
-            experiment,run_id,policy,variant,seed,step,name,value
-            tiny,r1,a,\(variant),1,1,gap,0.3333333333333333
-            tiny,r1,a,\(variant),1,2,gap,0.6666666666666666
+            experiment,run_id,policy,point,seed,step,name,value
+            tiny,r1,a,\(point),1,1,gap,0.3333333333333333
+            tiny,r1,a,\(point),1,2,gap,0.6666666666666666
 
             """)
 
         let runs = try read("runs.csv")
         #expect(runs.hasPrefix("""
-            id,experiment,manifest_hash,definition_hash,policy,variant,tasks,policy_file,policy_hash,options,seed,status,error,\
+            id,experiment,manifest_hash,definition_hash,policy,point,tasks,policy_file,policy_hash,options,seed,status,error,\
             diverged_step,steps_done,started_at,finished_at,wall_seconds,steps_per_epoch,total_steps,steps_per_second,\
             policy_microseconds_per_step,peak_memory_bytes,git_commit,machine\n
             """))
@@ -189,7 +189,7 @@ struct StoreToolsExportTests {
         #expect(records.count == 2)
         let run = Dictionary(uniqueKeysWithValues: zip(records[0], records[1]))
         #expect(run["error"] == "boom, \"quoted\"\nsecond line")
-        #expect(run["variant"] == #"{"train.lr":0.001}"#)
+        #expect(run["point"] == #"{"train.lr":0.001}"#)
         #expect(run["manifest_hash"] == tiny.hash)
         #expect(run["wall_seconds"] == "0.1")
         #expect(run["tasks"] == "")
@@ -291,7 +291,7 @@ struct StoreToolsMergeTests {
         try first.run("a1", of: alpha)
         try first.run("a2", of: alpha, seed: 2, ending: RunEnding(status: .failed, error: "boom", wallSeconds: 1))
         let second = try StoreFixture(scratch, file: "shard-2.sqlite")
-        try second.run("b1", of: try second.experiment("beta"), variant: #"{"train.lr":0.001}"#, steps: 3)
+        try second.run("b1", of: try second.experiment("beta"), pointJSON: #"{"train.lr":0.001}"#, steps: 3)
         let target = try StoreFixture(scratch, file: "merged.sqlite")
 
         let results = try [first, second].map { try target.store.merge(from: $0.store.path) }

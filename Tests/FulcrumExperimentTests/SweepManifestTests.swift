@@ -22,7 +22,7 @@ struct SweepManifestTests {
             .replacingOccurrences(of: "  architecture: hard_sharing\n  trunk: [8]", with: "  architecture: task_hierarchy\n  trunk: [8, 8, 8]")
     }
 
-    @Test func runsMultiplyOptionPointsVariantsAndSeeds() throws {
+    @Test func runsMultiplyOptionPointsDefinitionsAndSeeds() throws {
         let manifest = try load("""
             sweep:
               policies.dtp.options.gamma: [0.5, 1, 2]
@@ -59,8 +59,8 @@ struct SweepManifestTests {
     @Test func permutationsGiveEveryTaskOrderAndBaselinesOneRunPerTask() throws {
         let manifest = try load("sweep:\n  model.task_order: permutations\nbaselines: single_task", seeds: "[1]", policies: equal, edit: hierarchy)
         #expect(manifest.definitions.count == 6)
-        let orders = manifest.definitions.map { variant -> [Int] in
-            guard case let .taskHierarchy(order) = variant.model.architecture else { return [] }
+        let orders = manifest.definitions.map { definition -> [Int] in
+            guard case let .taskHierarchy(order) = definition.model.architecture else { return [] }
             return order
         }
         #expect(orders == [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]])

@@ -123,7 +123,7 @@ struct ShardMergeTests {
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in
             var rows: [[String]] = []
-            let runColumns = "id, experiment, manifest_hash, definition_hash, policy, variant, tasks, policy_file, policy_hash, options, seed, status, error, diverged_step, steps_done, total_steps"
+            let runColumns = "id, experiment, manifest_hash, definition_hash, policy, point, tasks, policy_file, policy_hash, options, seed, status, error, diverged_step, steps_done, total_steps"
             for (table, columns) in [("run", runColumns), ("step", "*"), ("evaluation", "*"), ("policy_log", "*"), ("run_output", "*"), ("step_signals", "*")] {
                 rows += try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table)").map { row in
                     [table] + row.databaseValues.map { String.fromDatabaseValue($0) ?? $0.description }

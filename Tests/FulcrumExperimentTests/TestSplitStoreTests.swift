@@ -50,6 +50,9 @@ struct TestSplitStoreTests {
             StoredEvaluation(step: 0, loss: [1, 2], kpi: [0.25, 0.5]), StoredEvaluation(step: 5, loss: [0.5, 1], kpi: [0.75, 1]),
         ])
         #expect(try store.evaluations(ofRun: "r1", split: .test) == [])
+        // v7 names the sweep point's column as everything else does.
+        let runColumns = try DatabaseQueue(path: path).read { try $0.columns(in: "run").map(\.name) }
+        #expect(runColumns.contains("point") && !runColumns.contains("variant"))
         // The split is part of the key: a test row at a validation row's step and task fits beside it, a
         // second one does not, and a split other than validation or test is refused.
         try store.appendEvaluation(EvaluationRecord(step: 5, loss: [2, 3], kpi: [0.5, 0.5], split: .test), run: "r1")
@@ -72,7 +75,7 @@ struct TestSplitStoreTests {
         try runWithTestRows(written, "r1", of: try written.experiment("tiny"))
         try written.store.exportCSV(to: "\(scratch.path)/csv")
         #expect(try String(contentsOfFile: "\(scratch.path)/csv/evaluations.csv", encoding: .utf8) == """
-            experiment,run_id,policy,variant,seed,split,step,task,loss,kpi
+            experiment,run_id,policy,point,seed,split,step,task,loss,kpi
             tiny,r1,a,{},1,validation,0,first,1.0,0.125
             tiny,r1,a,{},1,validation,0,second,2.0,0.25
             tiny,r1,a,{},1,validation,2,first,0.5,0.75

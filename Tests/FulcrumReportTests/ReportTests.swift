@@ -59,10 +59,10 @@ struct ReportTests {
             ("g2", "a", #"{"policies.a.options.gamma":2,"train.lr":0.5}"#, nil, [0.3, 0.6]),
             ("st", "single_task", #"{"task":"second"}"#, [1], [0.99]),
         ]
-        for (id, policy, variant, tasks, kpi) in extra {
+        for (id, policy, pointJSON, tasks, kpi) in extra {
             var run = RunDescriptor(id: id, experiment: "tiny", manifestHash: experiment.manifestHash, policy: policy,
                                     policyFile: "p.lua", policyHash: "h", optionsJSON: "{}", seed: 1)
-            run.point = try SweepPoint(json: variant)
+            run.point = try SweepPoint(json: pointJSON)
             run.tasks = tasks
             try store.beginRun(run)
             try store.appendEvaluation(EvaluationRecord(step: 10, loss: kpi, kpi: kpi), run: id, taskPositions: tasks)

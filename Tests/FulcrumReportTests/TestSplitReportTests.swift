@@ -13,7 +13,7 @@ struct TestSplitReportTests {
     /// One evaluated run: validation and test evaluations before training (losses `startLoss` on the
     /// test split) and, if it finished, after step 10 (test losses `endLoss`, test KPIs `testKPI`).
     struct Run {
-        var id: String, policy: String, seed: UInt64, variant = "{}", tasks: [Int]? = nil
+        var id: String, policy: String, seed: UInt64, pointJSON = "{}", tasks: [Int]? = nil
         var startLoss: [Double], endLoss: [Double], testKPI: [Double], validationKPI: [Double]
         var finished = true
     }
@@ -25,7 +25,7 @@ struct TestSplitReportTests {
                                               steps: 10, evaluateEvery: 5)
         let store = fixture.store
         for run in runs {
-            try fixture.begin(run.id, of: manifest, policy: run.policy, seed: run.seed, point: try SweepPoint(json: run.variant), tasks: run.tasks)
+            try fixture.begin(run.id, of: manifest, policy: run.policy, seed: run.seed, point: try SweepPoint(json: run.pointJSON), tasks: run.tasks)
             let zeros = run.startLoss.map { _ in 0.0 }
             try store.appendEvaluation(EvaluationRecord(step: 0, loss: run.startLoss, kpi: zeros), run: run.id, taskPositions: run.tasks)
             try store.appendEvaluation(EvaluationRecord(step: 0, loss: run.startLoss, kpi: zeros, split: .test), run: run.id, taskPositions: run.tasks)
@@ -48,7 +48,7 @@ struct TestSplitReportTests {
         Run(id: "a2", policy: "a", seed: 2, startLoss: [2, 8], endLoss: [0.5, 2], testKPI: [0.7, 0.9], validationKPI: [0.6, 0.8]),
         Run(id: "b1", policy: "b", seed: 1, startLoss: [1, 1], endLoss: [0.25, 0.5], testKPI: [0.55, 0.95], validationKPI: [0.45, 0.85]),
         Run(id: "b2", policy: "b", seed: 2, startLoss: [1, 1], endLoss: [], testKPI: [], validationKPI: [], finished: false),
-        Run(id: "st", policy: "single_task", seed: 1, variant: #"{"task":"second"}"#, tasks: [1],
+        Run(id: "st", policy: "single_task", seed: 1, pointJSON: #"{"task":"second"}"#, tasks: [1],
             startLoss: [4], endLoss: [0.5], testKPI: [0.99], validationKPI: [0.9]),
     ]
 

@@ -65,9 +65,9 @@ public struct StoreFixture {
     /// A run of `steps` steps: losses (step, 0.25), KPIs (0.5, 0.75), shared weights (1, 0.5), head
     /// weights (1, 2), a logged `gap` = step / 3 and a printed line each step; an evaluation before
     /// training and, unless the run is left running (`ending` nil), one after.
-    public func run(_ id: String, of manifest: Manifest, policy: String = "a", seed: UInt64 = 1, variant: String = "{}",
+    public func run(_ id: String, of manifest: Manifest, policy: String = "a", seed: UInt64 = 1, pointJSON: String = "{}",
                     steps: Int = 2, ending: RunEnding? = RunEnding(status: .finished, wallSeconds: 2)) throws {
-        try begin(id, of: manifest, policy: policy, seed: seed, point: try SweepPoint(json: variant))
+        try begin(id, of: manifest, policy: policy, seed: seed, point: try SweepPoint(json: pointJSON))
         try store.appendEvaluation(EvaluationRecord(step: 0, loss: [1, 2], kpi: [0.125, 0.25]), run: id)
         try store.appendSteps((1...steps).map { step in
             StepRecord(step: step, epoch: 1, loss: [Double(step), 0.25], kpi: [0.5, 0.75],

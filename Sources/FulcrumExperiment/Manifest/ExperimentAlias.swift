@@ -73,6 +73,8 @@ public struct ExperimentAlias: Sendable, Equatable, CustomStringConvertible {
             }
             let own = manifest.policies.first { $0.name == name }
             switch (own, addedPolicies[name]) {
+            case (nil, _) where name == ExperimentRunner.singleTaskPolicy:
+                throw ExperimentAliasError(message: "'\(name)' names the single-task baselines in the store; give the inline policy another name")
             case let (own?, added?):
                 throw ExperimentAliasError(message: "'\(name)' is both a policy of the manifest (\(own.script)) and an inline policy (\(added)); rename the inline one")
             case let (own?, nil): kept.append((name, own.script))

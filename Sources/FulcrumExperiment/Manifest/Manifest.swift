@@ -9,16 +9,16 @@ public struct Manifest: Sendable {
     public let hash: String
     public internal(set) var name: String
     public let description: String
-    public let data: DataSection
+    public internal(set) var data: DataSection
     /// What the runs train: one definition per point of the sweep over tasks, model and train keys
     /// (just one, with an empty point, without such a sweep).
-    public let definitions: [RunDefinition]
+    public internal(set) var definitions: [RunDefinition]
     /// `baselines: single_task`: one single-task definition per task (shared by the definitions that
     /// differ only in ways a single task cannot see, such as the task order); empty otherwise.
-    public let baselineDefinitions: [RunDefinition]
+    public internal(set) var baselineDefinitions: [RunDefinition]
     /// The definitions of the policies with `overrides`, by policy name (see `definitionsTrained(by:)`).
-    let overriddenDefinitions: [String: [RunDefinition]]
-    public let seeds: [UInt64]
+    var overriddenDefinitions: [String: [RunDefinition]]
+    public internal(set) var seeds: [UInt64]
     /// In manifest order.
     public internal(set) var policies: [PolicyEntry]
     public internal(set) var report: ReportSection
@@ -28,8 +28,10 @@ public struct Manifest: Sendable {
     public var tasks: [ManifestTask] { definitions[0].tasks }
     /// OpenBLAS threads per run: `train.threads` cannot be swept, so every definition has the same.
     public var threads: Int { definitions[0].train.threads }
-    /// The steps of the longest definition (the experiment's step count in the store).
-    public var longestSteps: Int { definitions.map(\.train.steps).max() ?? 0 }
+    /// The steps of the longest run, policy overrides included (the experiment's step count in the store).
+    public var longestSteps: Int {
+        (definitions + overriddenDefinitions.values.joined()).map(\.train.steps).max() ?? 0
+    }
 
     /// The sections of a manifest without a definition sweep (its only definition); with a sweep,
     /// read `definitions`.
@@ -44,18 +46,21 @@ public struct Manifest: Sendable {
     /// Everything a run trains apart from the policy and the seed.
     public struct RunDefinition: Sendable, Equatable {
         /// The settings of the sweep over tasks, model and train keys that make this definition.
-        public let point: [SweepSetting]
-        /// A single-task baseline: the position of its one task among the manifest's tasks; nil for
-        /// a definition of every task.
+        public internal(set) var point: [SweepSetting]
+        /// A single-task baseline: the position of its one task among `dataTasks`; nil for a
+        /// definition of every task.
         public let singleTaskPosition: Int?
         /// The tasks trained: every task, or the single-task baseline's one.
         public let tasks: [ManifestTask]
+        /// The tasks the data set makes targets for: every task at this point, so that a single-task
+        /// baseline trains on exactly the examples its multi-task runs see.
+        public internal(set) var dataTasks: [ManifestTask]
         public let model: ModelSection
-        public let train: TrainSection
+        public internal(set) var train: TrainSection
         /// SHA-256 of the canonical YAML of data/tasks/model/train with the point substituted:
         /// editing seeds, policies, the report or comments leaves it unchanged, so the runs
         /// already finished keep their ids.
-        public let definitionHash: String
+        public internal(set) var definitionHash: String
     }
 
     public struct DataSection: Sendable, Equatable {
@@ -63,10 +68,10 @@ public struct Manifest: Sendable {
         /// Numbers per example: `input_dim` for the synthetic data, canvas² for the image sets, 250 for the toy.
         public let inputDimension: Int
         public let clusters: Int
-        public let trainSize: Int
-        public let validationSize: Int
+        public internal(set) var trainSize: Int
+        public internal(set) var validationSize: Int
         /// Examples in the test split (none for the synthetic data).
-        public let testSize: Int
+        public internal(set) var testSize: Int
         public let seed: UInt64
         /// `seed: [a, b, …]`: the data seeds the runs cycle through — the i-th seed of the manifest's
         /// `seeds` trains on data seed i mod n — so the comparison is replicated over data sets as
@@ -129,6 +134,8 @@ public struct Manifest: Sendable {
 
     public struct TrainSection: Sendable, Equatable {
         public let steps: Int
+        /// `epochs`, when the length was given so (`steps` counts their batches); nil for `steps`.
+        public let epochs: Int?
         public let batchSize: Int
         public let optimizer: OptimizerKind
         public let schedule: LearningRateSchedule

@@ -31,17 +31,9 @@ extension Manifest {
         }
         let hash = SHA256.hexDigest(bytes)
         let declarations = PolicyDeclarations()
-        var manifest = try parsed(root, file: path, hash: hash, reading: reading, declarations: declarations)
-        if quick {
-            let quickReading = ManifestProblems(file: path)
-            guard let quickRoot = QuickForm.transform(root, reading: quickReading) else { throw ManifestError(problems: quickReading.problems) }
-            do { manifest = try parsed(quickRoot, file: path, hash: hash, reading: quickReading, declarations: declarations) } catch let error as ManifestError {
-                throw ManifestError(problems: error.problems.map {
-                    ManifestProblem(file: $0.file, line: $0.line, keyPath: $0.keyPath, message: $0.message + " (in the quick form)")
-                })
-            }
-        }
-        return try alias.map { try $0.apply(to: manifest, quick: quick, declarations: declarations) } ?? manifest
+        let manifest = try parsed(root, file: path, hash: hash, reading: reading, declarations: declarations)
+        let form = quick ? QuickForm.apply(to: manifest) : manifest
+        return try alias.map { try $0.apply(to: form, quick: quick, declarations: declarations) } ?? form
     }
 
     /// The manifest `root` describes, or every problem found, in file order whichever section found them.
@@ -112,8 +104,9 @@ extension Manifest {
                     // trunk with one head, whatever the definition's architecture.
                     let settings = point.filter { $0.setting.key != .taskOrder }
                     let nodes = settings.reduce(sections) { $0.setting($1.path, to: $1.node) }.singleTask(task.spec.name)
-                    if let baseline = parseDefinition(nodes, point: settings.map(\.setting), singleTaskPosition: position, data: data, reading: reading),
+                    if var baseline = parseDefinition(nodes, point: settings.map(\.setting), singleTaskPosition: position, data: data, reading: reading),
                        seen.insert(baseline.definitionHash).inserted {
+                        baseline.dataTasks = definition.tasks
                         baselines.append(baseline)
                     }
                 }
@@ -149,8 +142,8 @@ extension Manifest {
             return nil
         }
         guard let tasks, let model, let train else { return nil }
-        return Manifest.RunDefinition(point: point, singleTaskPosition: singleTaskPosition, tasks: tasks, model: model, train: train,
-                                definitionHash: nodes.hash)
+        return Manifest.RunDefinition(point: point, singleTaskPosition: singleTaskPosition, tasks: tasks, dataTasks: tasks,
+                                      model: model, train: train, definitionHash: nodes.hash)
     }
 
     /// Options swept for a policy must be declared by it, with the type of their default.
@@ -312,6 +305,9 @@ extension Manifest {
         if policies.entries.isEmpty { node.reading.report(node.path, node.node, "expected at least one policy") }
         let entries = policies.entries.map { key, value -> PolicyEntry? in
             guard let policy = value.mapping(allowed: ["script", "options", "overrides", "memory_mb", "time_ms"]) else { return nil }
+            if key == ExperimentRunner.singleTaskPolicy {
+                node.reading.report(value.path, value.node, "'\(key)' names the single-task baselines in the store (baselines: single_task); give the policy another name")
+            }
             let defaults = LuaLimits()
             let memory = policy.optional("memory_mb", default: defaults.memoryBytes >> 20) { $0.integer(atLeast: 1) }
             let time = policy.optional("time_ms", default: defaults.milliseconds) { $0.integer(atLeast: 1) }

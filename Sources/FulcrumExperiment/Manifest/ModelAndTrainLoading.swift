@@ -141,7 +141,7 @@ extension Manifest {
         }
         guard let steps, let batchSize, let optimizer, let learningRate, let evaluationInterval, let warmup, let decay,
               let threads, let recordEvery, warmup < steps else { return nil }
-        return TrainSection(steps: steps, batchSize: batchSize, optimizer: optimizer,
+        return TrainSection(steps: steps, epochs: train["steps"] == nil ? train["epochs"]?.node.int : nil, batchSize: batchSize, optimizer: optimizer,
                             schedule: LearningRateSchedule(base: learningRate, warmupSteps: warmup, decay: decay, totalSteps: steps),
                             evaluationInterval: evaluationInterval, threads: threads, recordEvery: recordEvery)
     }

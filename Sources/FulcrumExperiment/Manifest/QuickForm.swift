@@ -1,154 +1,120 @@
-import Yams
+import FulcrumCore
 
-/// `fulcrum run --quick`: a small form of a manifest, for CI and smoke tests. It rewrites the YAML
-/// before parsing, so the quick form is validated like any manifest. The rules are those of
-/// experiments/README.md, "Quick form"; they assume a manifest already found valid.
+/// `fulcrum run --quick`: a small form of a manifest, for CI and smoke tests. A typed transform of
+/// the parsed manifest (found valid first): its rules are those of experiments/README.md, "Quick
+/// form", and every value they give is valid by construction (fewer steps never fall below a
+/// warm-up that is clamped to a quarter of them, a batch never exceeds the split it is clamped to).
 struct QuickForm {
     static let maximumSteps = 20
     static let maximumTrainSize = 512
     static let maximumEvaluationSize = 256
     static let sweepValues = 2
+    /// Part of every quick definition's hash: changing a rule above should change the quick run ids.
+    static let rules = "quick form: steps ≤ \(maximumSteps), train ≤ \(maximumTrainSize), evaluation ≤ \(maximumEvaluationSize), \(sweepValues) values"
 
-    private let reading: ManifestProblems
-    /// The quick training split and the train section's quick batch, in which epochs are counted.
-    private var trainSize = 1
-    private var batchSize = 1
+    /// The quick split sizes.
+    private let data: Manifest.DataSection
     /// The fewest steps any run of the quick form trains: the warm-up, the step schedule and the
     /// evaluation cadence are clamped to fit every run.
     private var fewestSteps = maximumSteps
 
-    /// The quick form of `root`; nil when a rule cannot apply to it (the problems are reported).
-    static func transform(_ root: Node, reading: ManifestProblems) -> Node? {
-        var form = QuickForm(reading: reading)
-        let quick = form.apply(to: root)
-        return reading.problems.isEmpty ? quick : nil
-    }
+    static func apply(to manifest: Manifest) -> Manifest {
+        var data = manifest.data
+        data.trainSize = min(data.trainSize, maximumTrainSize)
+        data.validationSize = min(data.validationSize, maximumEvaluationSize)
+        data.testSize = min(data.testSize, maximumEvaluationSize)
+        var form = QuickForm(data: data)
+        let every = manifest.definitions + manifest.baselineDefinitions + manifest.overriddenDefinitions.values.flatMap { $0 }
+        form.fewestSteps = every.map { form.steps(of: $0.train) }.min() ?? maximumSteps
 
-    private init(reading: ManifestProblems) { self.reading = reading }
-
-    private mutating func apply(to root: Node) -> Node {
-        var root = root
+        var quick = manifest
         // A separate experiment in the store, whose report never overwrites the real one.
-        if let name = root["name"], let text = name.string {
-            root = root.replacing(["name"], with: .scalar(Node.Scalar(text + "-quick", Tag(.str), .plain, name.mark)))
-        }
-        root = root.replacing(["report", "output"], with: nil)
-        if case let .sequence(seeds)? = root["seeds"], let first = seeds.first {
-            root = root.replacing(["seeds"], with: .sequence(Node.Sequence([first], seeds.tag, seeds.style, seeds.mark)))
-        }
+        quick.name = manifest.name + "-quick"
+        quick.report = Manifest.ReportSection(baseline: manifest.report.baseline, output: nil, difficulty: manifest.report.difficulty)
+        quick.seeds = Array(manifest.seeds.prefix(1))
+        quick.data = data
 
-        for key in ["train_size", "val_size", "test_size"] {
-            let most = key == "train_size" ? Self.maximumTrainSize : Self.maximumEvaluationSize
-            guard let size = clamped(root, ["data", key], to: most) else { continue }
-            root = root.replacing(["data", key], with: integer(size, like: root["data"]?[key]))
-            if key == "train_size" { trainSize = size }
-        }
-        batchSize = clamped(root, ["train", "batch_size"], to: trainSize) ?? 1
-        fewestSteps = stepCounts(root).min() ?? Self.maximumSteps
+        let clamped = manifest.definitions.map(form.clamp)
+        let kept = keptValues(clamped.map(\.point))
+        let chosen = firstOfEach(clamped.indices.filter { isKept(clamped[$0].point, kept) }) { clamped[$0].point }
+        quick.definitions = chosen.map { clamped[$0] }
+        quick.overriddenDefinitions = manifest.overriddenDefinitions.mapValues { definitions in chosen.map { form.clamp(definitions[$0]) } }
+        let baselines = manifest.baselineDefinitions.map(form.clamp).filter { isKept($0.point, kept) }
+        quick.baselineDefinitions = firstOfEach(baselines) { $0.point.map(\.description) + ["task \($0.singleTaskPosition ?? -1)"] }
 
-        if let train = root["train"] {
-            root = root.replacing(["train"], with: rewritingPairs(of: train) { clampTrain($0, $1, path: "train.\($0)") })
+        quick.policies = manifest.policies.map { policy in
+            var policy = policy
+            let options = keptValues(policy.optionPoints)
+            policy.optionPoints = policy.optionPoints.filter { isKept($0, options) }
+            if let overridden = quick.overriddenDefinitions[policy.name]?.first {
+                policy.overrides = policy.overrides.map { form.clamp($0, train: overridden.train) }
+            }
+            return policy
         }
-        if let sweep = root["sweep"] {
-            root = root.replacing(["sweep"], with: rewritingPairs(of: sweep) { quickAxis($0, $1, root: root) })
-        }
-        for (name, policy) in pairs(root["policies"]) {
-            guard let overrides = policy["overrides"] else { continue }
-            root = root.replacing(["policies", name, "overrides"], with: rewritingPairs(of: overrides) { key, value in
-                guard key.hasPrefix("train.") else { return (key, value) }
-                return clampTrain(String(key.dropFirst(6)), value, path: "policies.\(name).overrides.\(key)").map { ("train." + $0.0, $0.1) }
-            })
-        }
-        return root
+        return quick
     }
 
-    /// The quick step counts of every run: the train section's, each swept and each overridden one.
-    private func stepCounts(_ root: Node) -> [Int] {
-        var values = pairs(root["train"]).map { ("train.\($0.0)", $0.1) }
-        for (key, value) in pairs(root["sweep"]) { values += (value.sequence.map(Array.init) ?? []).map { (key, $0) } }
-        for policy in root["policies"]?.mapping.map({ Array($0.values) }) ?? [] { values += pairs(policy["overrides"]) }
-        return values.compactMap { key, node in
-            guard ["train.steps", "train.epochs"].contains(key), let count = node.int else { return nil }
-            return quickSteps(String(key.dropFirst(6)), count)
-        }
+    private init(data: Manifest.DataSection) { self.data = data }
+
+    /// The quick steps of `train`: `epochs` count whole batches of the quick split.
+    private func steps(of train: Manifest.TrainSection) -> Int {
+        let batch = min(train.batchSize, data.trainSize)
+        return min(train.epochs.map { $0 * max(data.trainSize / batch, 1) } ?? train.steps, Self.maximumSteps)
     }
 
-    /// A mapping's pairs with names for keys; none for anything else.
-    private func pairs(_ node: Node?) -> [(String, Node)] {
-        (node?.mapping.map(Array.init) ?? []).compactMap { pair in pair.key.string.map { ($0, pair.value) } }
+    /// `definition` with its train section clamped, its point's train settings read back from it,
+    /// and a hash of its own.
+    private func clamp(_ definition: Manifest.RunDefinition) -> Manifest.RunDefinition {
+        var quick = definition
+        quick.train = clamp(definition.train)
+        quick.point = definition.point.map { clamp($0, train: quick.train) }
+        quick.definitionHash = SHA256.hexDigest(Self.rules + " of " + definition.definitionHash)
+        return quick
     }
 
-    private func quickSteps(_ key: String, _ count: Int) -> Int {
-        min(key == "epochs" ? count * max(trainSize / batchSize, 1) : count, Self.maximumSteps)
+    private func clamp(_ train: Manifest.TrainSection) -> Manifest.TrainSection {
+        let steps = steps(of: train)
+        let schedule = train.schedule
+        var decay = schedule.decay
+        if case let .step(every, factor) = decay { decay = .step(every: min(every, max(fewestSteps / 2, 1)), factor: factor) }
+        return Manifest.TrainSection(
+            steps: steps, epochs: nil, batchSize: min(train.batchSize, data.trainSize), optimizer: train.optimizer,
+            schedule: LearningRateSchedule(base: schedule.base, warmupSteps: min(schedule.warmupSteps, fewestSteps / 4), decay: decay, totalSteps: steps),
+            evaluationInterval: min(train.evaluationInterval, fewestSteps), threads: train.threads, recordEvery: 1)
     }
 
-    /// A train key and value of the quick form (`epochs` become `steps`); nil when the value is not
-    /// the integer the rule needs.
-    private func clampTrain(_ key: String, _ value: Node, path: String) -> (String, Node)? {
-        let rule: ((Int) -> Int)? = switch key {
-        case "steps", "epochs": { quickSteps(key, $0) }
-        case "batch_size": { min($0, trainSize) }
-        case "eval_every": { min($0, fewestSteps) }
-        case "warmup_steps": { min($0, fewestSteps / 4) }
-        case "step_every": { min($0, max(fewestSteps / 2, 1)) }
-        case "record_every": { _ in 1 }
+    /// A sweep setting or override of a clamped train key, as `train` (its definition, clamped) has
+    /// it; `train.epochs` becomes `train.steps`. Other settings are kept.
+    private func clamp(_ setting: SweepSetting, train: Manifest.TrainSection) -> SweepSetting {
+        let value: (String, Int)? = switch setting.path {
+        case "train.steps", "train.epochs": ("train.steps", train.steps)
+        case "train.batch_size": (setting.path, train.batchSize)
+        case "train.eval_every": (setting.path, train.evaluationInterval)
+        case "train.warmup_steps": (setting.path, train.schedule.warmupSteps)
+        case "train.record_every": (setting.path, train.recordEvery)
+        case "train.step_every":
+            if case let .step(every, _) = train.schedule.decay { (setting.path, every) } else { nil }
         default: nil
         }
-        guard let rule else { return (key, value) }
-        guard value.tagName == .int, let count = value.int else {
-            reading.report(path, value, "the quick form needs an integer here, to scale it down")
-            return nil
-        }
-        return (key == "epochs" ? "steps" : key, integer(rule(count), like: value))
+        return value.map { SweepSetting(path: $0.0, value: .number(Double($0.1))) } ?? setting
     }
 
-    /// A sweep axis of the quick form: its first distinct values once clamped, at most `sweepValues`.
-    private func quickAxis(_ key: String, _ value: Node, root: Node) -> (String, Node)? {
-        if key == "model.task_order", value.string == "permutations" {
-            let names = (root["tasks"]?.sequence.map(Array.init) ?? []).compactMap { $0["name"]?.string }
-            let orders = SweepSection.permutations(Array(names.indices)).prefix(Self.sweepValues).map { order in
-                Node.sequence(Node.Sequence(order.map { .scalar(Node.Scalar(names[$0], Tag(.str), .plain, value.mark)) }, Tag(.seq), .flow, value.mark))
-            }
-            return (key, .sequence(Node.Sequence(orders, Tag(.seq), .flow, value.mark)))
+    /// Each swept key's first `sweepValues` distinct values, in the order the points give them.
+    private static func keptValues(_ points: [[SweepSetting]]) -> [SweepKey: [SettingValue]] {
+        var kept: [SweepKey: [SettingValue]] = [:]
+        for setting in points.joined() where !(kept[setting.key] ?? []).contains(setting.value) {
+            kept[setting.key, default: []].append(setting.value)
         }
-        guard case let .sequence(items) = value else {
-            reading.report("sweep.\(key)", value, "the quick form keeps the first \(Self.sweepValues) values of a list")
-            return nil
-        }
-        var quickKey = key
-        var kept: [Node] = []
-        for item in items {
-            var quick = item
-            if key.hasPrefix("train.") {
-                guard let clamped = clampTrain(String(key.dropFirst(6)), item, path: "sweep.\(key)") else { return nil }
-                (quickKey, quick) = ("train." + clamped.0, clamped.1)
-            }
-            if !kept.contains(quick) { kept.append(quick) }
-        }
-        return (quickKey, .sequence(Node.Sequence(Array(kept.prefix(Self.sweepValues)), items.tag, items.style, items.mark)))
+        return kept.mapValues { Array($0.prefix(sweepValues)) }
     }
 
-    /// `node`'s value at `keys` capped at `most`, nil when absent; a value that is not an integer is reported.
-    private func clamped(_ node: Node, _ keys: [String], to most: Int) -> Int? {
-        guard let value = keys.reduce(Optional(node), { $0?[$1] }) else { return nil }
-        guard value.tagName == .int, let count = value.int else {
-            reading.report(keys.joined(separator: "."), value, "the quick form needs an integer here, to scale it down")
-            return nil
-        }
-        return min(count, most)
+    private static func isKept(_ point: [SweepSetting], _ kept: [SweepKey: [SettingValue]]) -> Bool {
+        point.allSatisfy { kept[$0.key]?.contains($0.value) ?? true }
     }
 
-    private func integer(_ value: Int, like node: Node?) -> Node {
-        .scalar(Node.Scalar(String(value), Tag(.implicit), .plain, node?.mark))
-    }
-
-    /// A mapping with each pair rewritten (`rewrite` returns nil after reporting a problem).
-    private func rewritingPairs(of node: Node, _ rewrite: (String, Node) -> (String, Node)?) -> Node {
-        guard case let .mapping(mapping) = node else { return node }
-        let pairs = mapping.compactMap { key, value -> (Node, Node)? in
-            guard let name = key.string, let (quickName, quick) = rewrite(name, value) else { return (key, value) }
-            return (quickName == name ? key : .scalar(Node.Scalar(quickName, Tag(.str), .plain, key.mark)), quick)
-        }
-        return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark))
+    /// The first item of each identity, in order: quick points that clamping made equal are one run.
+    private static func firstOfEach<Item, Identity: Hashable>(_ items: [Item], _ identity: (Item) -> Identity) -> [Item] {
+        var seen: Set<Identity> = []
+        return items.filter { seen.insert(identity($0)).inserted }
     }
 }

@@ -45,6 +45,6 @@ public var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
 /// The display `fulcrum run` shows: a live block on a terminal, plain log lines anywhere else
 /// (pipes, files, CI), where escape codes would be noise.
-public func makeSweepProgress(interactive: Bool = standardOutputIsTerminal) -> any SweepObserver {
+public func makeProgressDisplay(interactive: Bool = standardOutputIsTerminal) -> any SweepObserver {
     interactive ? TerminalProgress() : LogLineProgress()
 }

@@ -98,15 +98,10 @@ public final class ExperimentRunner: @unchecked Sendable {
     }
 
     /// The data of a run's definition: made once per distinct recipe and shared by the runs; a
-    /// single-task baseline gets its task's targets from the full data set.
+    /// single-task baseline gets its task's targets from the data set of every task.
     func data(for run: PlannedRun) throws -> DatasetSplits {
         let definition = run.definition
-        var tasks = definition.tasks
-        if let position = definition.singleTaskPosition {
-            tasks = manifest.tasks
-            tasks[position] = definition.tasks[0]
-        }
-        let full = try datasets.splits(for: manifest.data, tasks: tasks,
+        let full = try datasets.splits(for: manifest.data, tasks: definition.dataTasks,
                                        seed: manifest.data.dataSeed(forRunSeed: run.seed, of: manifest.seeds))
         guard let position = definition.singleTaskPosition else { return full }
         func select(_ split: MultiTaskDataset) -> MultiTaskDataset { MultiTaskDataset(inputs: split.inputs, targets: [split.targets[position]]) }

@@ -191,6 +191,10 @@ enum StoreSchema {
             // NULL for experiments recorded before (or without `report.difficulty`): nothing to check.
             try db.execute(sql: "ALTER TABLE experiment ADD COLUMN difficulty TEXT")
         }
+        migrator.registerMigration("v7: the sweep point's column is named point") { db in
+            // One word per concept: manifests, reports and the code call it the sweep point.
+            try db.execute(sql: "ALTER TABLE run RENAME COLUMN variant TO point")
+        }
         return migrator
     }
 }

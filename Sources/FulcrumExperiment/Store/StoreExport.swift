@@ -9,7 +9,7 @@ public struct ExportedTable: Sendable, Equatable {
 
 extension RunStore {
     /// Writes the store as tidy CSV files into `directory` (created if needed), for pandas: one row per
-    /// observation, runs identified by experiment, run_id, policy, variant and seed in every table so a
+    /// observation, runs identified by experiment, run_id, policy, point and seed in every table so a
     /// `groupby` needs no join. `experiments` empty = all of them. Every run is exported, current or not;
     /// a run is current when its manifest_hash equals its experiment's in experiments.csv.
     @discardableResult
@@ -27,17 +27,17 @@ extension RunStore {
             let (experiments, _) = try writeTable(db, sql: "SELECT * FROM experiment WHERE name IN \(inSelected) ORDER BY name",
                                                   arguments: StatementArguments(selected), to: "\(directory)/experiments.csv")
             let (runs, runRows) = try writeTable(db, sql: """
-                SELECT * FROM run WHERE experiment IN \(inSelected) ORDER BY experiment, policy, variant, seed, id
+                SELECT * FROM run WHERE experiment IN \(inSelected) ORDER BY experiment, policy, point, seed, id
                 """, arguments: StatementArguments(selected), to: "\(directory)/runs.csv")
 
-            let identity = ["experiment", "run_id", "policy", "variant", "seed"]
+            let identity = ["experiment", "run_id", "policy", "point", "seed"]
             let steps = try CSVFile(path: "\(directory)/steps.csv",
                                     header: identity + ["step", "task", "loss", "kpi", "weight", "head_weight"])
             let evaluations = try CSVFile(path: "\(directory)/evaluations.csv", header: identity + ["split", "step", "task", "loss", "kpi"])
             let logs = try CSVFile(path: "\(directory)/logs.csv", header: identity + ["step", "name", "value"])
             for run in runRows {
                 let experiment: String = run["experiment"], id: String = run["id"]
-                let prefix = [experiment, id, run["policy"], run["variant"], "\(UInt64(bitPattern: run["seed"]))"]
+                let prefix = [experiment, id, run["policy"], run["point"], "\(UInt64(bitPattern: run["seed"]))"]
                 // `task` is the position in the experiment's task list; the CSV names it.
                 func taskName(_ position: Int) -> String {
                     taskNames[experiment].flatMap { $0.indices.contains(position) ? $0[position] : nil } ?? "task\(position + 1)"

@@ -48,7 +48,7 @@ public struct ListedRun: Sendable, Equatable {
 }
 
 extension RunStore {
-    /// The runs matching `filter`, by experiment, policy, variant, seed. A filter on an experiment the
+    /// The runs matching `filter`, by experiment, policy, sweep point, seed. A filter on an experiment the
     /// store does not know is an error (a typo would otherwise list nothing, silently).
     public func listRuns(_ filter: RunFilter = RunFilter()) throws -> [ListedRun] {
         try database.read { db in
@@ -67,7 +67,7 @@ extension RunStore {
                 SELECT run.*, experiment.manifest_hash AS current_manifest_hash, experiment.steps AS experiment_steps
                 FROM run JOIN experiment ON experiment.name = run.experiment
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY run.experiment, run.policy, run.variant, run.seed, run.id
+                ORDER BY run.experiment, run.policy, run.point, run.seed, run.id
                 """, arguments: arguments)
             return try rows.map { row in
                 let run = try StoredRun(row: row)
@@ -82,7 +82,7 @@ extension RunStore {
 public enum RunListing {
     public static func table(_ runs: [ListedRun]) -> String {
         guard !runs.isEmpty else { return summary(runs) + "\n" }
-        let header = ["id", "experiment", "policy", "variant", "seed", "status", "steps", "wall s", "steps/s", "policy µs/step", "error"]
+        let header = ["id", "experiment", "policy", "point", "seed", "status", "steps", "wall s", "steps/s", "policy µs/step", "error"]
         let rightAligned: Set<Int> = [4, 6, 7, 8, 9]
         let rows = runs.map { listed -> [String] in
             let run = listed.run
@@ -116,7 +116,7 @@ public enum RunListing {
         return summary
     }
 
-    /// One run as a JSON object with the store's column names (`variant`, `options` and `tasks` as JSON,
+    /// One run as a JSON object with the store's column names (`point`, `options` and `tasks` as JSON,
     /// not text) and `current`: whether the run belongs to its experiment's current manifest.
     public static func jsonLine(_ listed: ListedRun) throws -> String {
         let run = listed.run
@@ -126,7 +126,7 @@ public enum RunListing {
         let object: [String: JSONValue] = [
             "id": .string(run.id), "experiment": .string(run.experiment), "manifest_hash": .string(run.manifestHash),
             "current": .bool(listed.isCurrent), "definition_hash": .string(run.definitionHash), "policy": .string(run.policy),
-            "variant": (try? JSONText.decode(JSONValue.self, run.point.json)) ?? .string(run.point.json),
+            "point": (try? JSONText.decode(JSONValue.self, run.point.json)) ?? .string(run.point.json),
             "tasks": run.tasks.map { .array($0.map { .integer(Int64($0)) }) } ?? .null,
             "policy_file": .string(run.policyFile), "policy_hash": .string(run.policyHash),
             "options": (try? JSONText.decode(JSONValue.self, run.options)) ?? .string(run.options),
@@ -149,7 +149,7 @@ public enum RunListing {
     static func decimal(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "—" }
 }
 
-/// A JSON value, for the store's JSON columns (variants, options) when they are shown or re-emitted.
+/// A JSON value, for the store's JSON columns (sweep points, options) when they are shown or re-emitted.
 enum JSONValue: Codable, Equatable {
     case null, bool(Bool), integer(Int64), number(Double), string(String)
     case array([JSONValue]), object([String: JSONValue])

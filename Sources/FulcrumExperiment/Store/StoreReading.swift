@@ -68,7 +68,7 @@ public struct StoredRun: Sendable, Equatable {
         manifestHash = row["manifest_hash"]
         definitionHash = row["definition_hash"]
         policy = row["policy"]
-        point = try SweepPoint(json: row["variant"])
+        point = try SweepPoint(json: row["point"])
         tasks = try (row["tasks"] as String?).map { try JSONText.decode([Int].self, $0) }
         policyFile = row["policy_file"]
         policyHash = row["policy_hash"]

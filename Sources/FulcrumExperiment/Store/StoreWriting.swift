@@ -9,7 +9,7 @@ public struct RunDescriptor: Sendable, Equatable {
     public var manifestHash: String
     public var definitionHash: String = ""
     public var policy: String
-    /// The sweep point (stored in the `variant` column as JSON, `{}` without a sweep).
+    /// The sweep point (stored in the `point` column as JSON, `{}` without a sweep).
     public var point = SweepPoint()
     /// The experiment's task positions the run trains; nil = all.
     public var tasks: [Int]? = nil
@@ -81,7 +81,7 @@ extension RunStore {
         try database.write { db in
             try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [run.id])
             try db.execute(sql: """
-                INSERT INTO run (id, experiment, manifest_hash, definition_hash, policy, variant, tasks, policy_file,
+                INSERT INTO run (id, experiment, manifest_hash, definition_hash, policy, point, tasks, policy_file,
                                  policy_hash, options, seed, status, started_at, git_commit, machine)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
                 """, arguments: [run.id, run.experiment, run.manifestHash, run.definitionHash, run.policy, run.point.json,
