@@ -1,46 +1,27 @@
 import Foundation
 import FulcrumCore
 import FulcrumExperiment
+import FulcrumStoreFixtures
 import FulcrumTestSupport
 import GRDB
 import Testing
 
-/// A project whose stores are written through the store API (no training): experiments `demo` and
-/// `gone`, manifests in experiments/, recorded under their relative paths as `fulcrum run` records them.
+/// A project whose stores are written through the store fixture (no training): experiments `demo`
+/// and `gone` with one policy `a`, manifests in experiments/, recorded under their relative paths as
+/// `fulcrum run` records them.
 struct StoreProject {
     let scratch = ScratchDirectory()
     var path: String { scratch.path }
 
-    func manifest(_ name: String) throws -> Manifest {
-        let policy = scratch.write("policies/p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")
-        return try Manifest.load(scratch.write("experiments/\(name).yaml", """
-            name: \(name)
-            data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
-            tasks:
-              - { name: first, type: classification, classes: 2 }
-              - { name: second, type: regression, outputs: 1, tolerance: 0.5 }
-            model: { architecture: hard_sharing, trunk: [4] }
-            train: { steps: 3, batch_size: 4, optimizer: sgd, lr: 0.1, eval_every: 3 }
-            seeds: [1, 2]
-            policies:
-              a: { script: \(policy) }
-            """))
-    }
-
     /// Writes `runs` (id, experiment, seed, ending) into the store `file`, three steps each.
     func store(_ runs: [(String, String, UInt64, RunEnding)], file: String = "runs/fulcrum.sqlite") throws {
-        let store = try RunStore(path: "\(path)/\(file)")
-        for experiment in Set(runs.map(\.1)) { try store.recordExperiment(try manifest(experiment)) }
+        let fixture = try StoreFixture(scratch, file: file)
+        var manifests: [String: Manifest] = [:]
+        for experiment in Set(runs.map(\.1)).sorted() {
+            manifests[experiment] = try fixture.experiment(experiment, policies: ["a"], steps: 3, evaluateEvery: 3, directory: "experiments")
+        }
         for (id, experiment, seed, ending) in runs {
-            try store.beginRun(RunDescriptor(id: id, experiment: experiment, manifestHash: try manifest(experiment).hash, policy: "a",
-                                             policyFile: "policies/p.lua", policyHash: "h", optionsJSON: "{}", seed: seed))
-            try store.appendSteps((1...3).map { step in
-                StepRecord(step: step, epoch: 1, loss: [1, 2], kpi: [0.5, 0.25], weights: TaskWeights([1, 1]),
-                           signals: StepSignals(tasks: ["first", "second"], step: step, epoch: 1, progress: 0, learningRate: 0.1,
-                                                loss: [1, 2], initialLoss: [1, 2], weights: [1, 1]))
-            }, run: id)
-            try store.appendEvaluation(EvaluationRecord(step: 3, loss: [0.5, 1], kpi: [0.75, 0.5]), run: id)
-            try store.endRun(id, ending)
+            try fixture.run(id, of: manifests[experiment]!, seed: seed, steps: 3, ending: ending)
         }
         // `fulcrum run experiments/NAME.yaml` records the path as given, relative to the repository root.
         try DatabaseQueue(path: "\(path)/\(file)").write { db in
@@ -85,13 +66,13 @@ struct StoreCommandTests {
             wrote csv/demo/experiments.csv (1 row)
             wrote csv/demo/runs.csv (1 row)
             wrote csv/demo/steps.csv (6 rows)
-            wrote csv/demo/evaluations.csv (2 rows)
-            wrote csv/demo/logs.csv (0 rows)
+            wrote csv/demo/evaluations.csv (4 rows)
+            wrote csv/demo/logs.csv (3 rows)
 
             """)
         let steps = try String(contentsOfFile: "\(project.path)/csv/demo/steps.csv", encoding: .utf8).components(separatedBy: "\n")
         #expect(steps[0] == "experiment,run_id,policy,point,seed,step,task,loss,kpi,weight,head_weight")
-        #expect(steps[2] == "demo,1111111111111111,a,{},1,1,second,2.0,0.25,1.0,1.0")
+        #expect(steps[2] == "demo,1111111111111111,a,{},1,1,second,0.25,0.75,0.5,2.0")
         let unknown = try fulcrum(["export", "--csv", "csv", "--experiment", "dmeo"], in: project.path)
         #expect(unknown.status == 1)
         #expect(unknown.error == "Error: no experiment 'dmeo' in the store; known: demo, gone\n")

@@ -20,11 +20,13 @@ public struct StoreFixture {
     /// The manifest of experiment `name`, written to `name`.yaml: tasks `first` (`first`, a 2-class
     /// classification unless given) and `second` (a regression within 0.5 unless given), the
     /// `policies`, each running a script that weights both tasks 1, and `extra` YAML (baselines, report).
+    /// `directory`: where in the scratch directory the manifest goes (`experiments` for a project).
     public func manifest(_ name: String, description: String = "Two tasks.", first: String = "classification, classes: 2",
                          second: String = "regression, outputs: 1, tolerance: 0.5", policies: [String] = ["a", "b"],
-                         seeds: [UInt64] = [1, 2], steps: Int = 2, evaluateEvery: Int = 2, extra: String = "") throws -> Manifest {
+                         seeds: [UInt64] = [1, 2], steps: Int = 2, evaluateEvery: Int = 2, extra: String = "",
+                         directory: String = "") throws -> Manifest {
         let policy = scratch.write("p.lua", "return { name = 'p', weights = function() return { 1, 1 } end }")
-        return try Manifest.load(scratch.write("\(name).yaml", """
+        return try Manifest.load(scratch.write(directory.isEmpty ? "\(name).yaml" : "\(directory)/\(name).yaml", """
             name: \(name)
             description: \(description)
             data: { dataset: synthetic, input_dim: 2, train_size: 8, val_size: 8 }
@@ -44,9 +46,10 @@ public struct StoreFixture {
     @discardableResult
     public func experiment(_ name: String, description: String = "Two tasks.", first: String = "classification, classes: 2",
                            second: String = "regression, outputs: 1, tolerance: 0.5", policies: [String] = ["a", "b"],
-                           seeds: [UInt64] = [1, 2], steps: Int = 2, evaluateEvery: Int = 2, extra: String = "") throws -> Manifest {
+                           seeds: [UInt64] = [1, 2], steps: Int = 2, evaluateEvery: Int = 2, extra: String = "",
+                           directory: String = "") throws -> Manifest {
         let manifest = try manifest(name, description: description, first: first, second: second, policies: policies,
-                                    seeds: seeds, steps: steps, evaluateEvery: evaluateEvery, extra: extra)
+                                    seeds: seeds, steps: steps, evaluateEvery: evaluateEvery, extra: extra, directory: directory)
         try store.recordExperiment(manifest)
         return manifest
     }
