@@ -136,7 +136,13 @@ public final class LuaPolicy: WeightingPolicy {
             }
         }
         // The trainer's rule decides which numbers are weights; the message adds the policy's line and its array.
-        if let problem = weights.problem(taskCount: taskCount) {
+        if var problem = weights.problem(taskCount: taskCount) {
+            let split = lua.withoutMemoryLimit { () -> Bool in
+                lua.rawField("shared", of: -1)
+                defer { lua.pop() }
+                return lua_type(lua.L, -1) != LUA_TNIL
+            }
+            problem = weights.problem(taskCount: taskCount, split: split) ?? problem
             let array = lua.withoutMemoryLimit { () -> String in
                 let isPlain = problem.form == "weights"
                 if !isPlain { lua.rawField(problem.form == "shared" ? "shared" : "heads", of: -1) }

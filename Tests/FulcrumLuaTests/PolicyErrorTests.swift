@@ -86,6 +86,8 @@ struct PolicyErrorTests {
         ("return { shared = { 0/0, 1 }, heads = { 1, 1 } }", "shared[1] is nan, expected a finite number: {nan, 1.0}"),
         ("return { shared = { 1, 'x' }, heads = { 1, 1 } }", "shared[2] is a string, expected a finite number: {1.0, a string}"),
         ("return { shared = { -1, 1 }, heads = { 1, -2 } }", "heads[2] is -2.0, expected a finite number ≥ 0: {1.0, -2.0}"),
+        // Equal arrays in the split form are still named as the policy wrote them.
+        ("return { shared = { -1, 1 }, heads = { -1, 1 } }", "heads[1] is -1.0, expected a finite number ≥ 0: {-1.0, 1.0}"),
     ])
     func invalidAnswersAreRejected(body: String, message: String) throws {
         let file = directory.write("answer.lua", "local P = { name = \"answer\" }\nfunction P:weights(s) \(body) end\nreturn P\n")

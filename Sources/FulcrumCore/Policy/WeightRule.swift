@@ -4,9 +4,11 @@
 /// parameters (IMTL-G's closed form, Aligned-MTL's B·1), while a negative loss or head weight would
 /// train a task's head to raise its loss.
 extension TaskWeights {
-    /// What is wrong with the answer for `taskCount` tasks; nil when it is valid.
-    public func problem(taskCount: Int) -> WeightProblem? {
-        let forms = weightsTheLosses ? [("weights", shared)] : [("shared", shared), ("heads", heads)]
+    /// What is wrong with the answer for `taskCount` tasks; nil when it is valid. `split`: the answer
+    /// was given as `shared` and `heads` (named so in the problem even when the two are equal; the
+    /// verdict is the same either way, as equal arrays must both be valid head weights).
+    public func problem(taskCount: Int, split: Bool = false) -> WeightProblem? {
+        let forms = weightsTheLosses && !split ? [("weights", shared)] : [("shared", shared), ("heads", heads)]
         for (form, values) in forms {
             guard values.count == taskCount else { return WeightProblem(form: form, count: values.count, taskCount: taskCount) }
             let mayBeNegative = WeightProblem.mayBeNegative(form)
