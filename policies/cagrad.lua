@@ -16,6 +16,8 @@
 -- degenerate (or T > 10). The authors solve it with scipy's SLSQP and add 1e-8 to ‖g_0‖², √φ, wᵀGw and
 -- ‖g_w‖; this file has no such terms: if g_0 = 0 or c = 0, then d = g_0. The α_t are ≥ 0 by construction.
 -- Logs `lambda` = λ.
+-- When the exact solver gives up and projected gradient answers, logs `solver_fallback` = 1 (and
+-- `solver_limit` = 1 if that stopped at its iteration cap): qp.log_fallback.
 --
 -- Needs:     gram (inner products of the per-task gradients on the shared parameters).
 -- Options:   c = 0.5        c ∈ [0, 1): the radius of the ball around g_0, relative to ‖g_0‖ (the authors'
@@ -24,6 +26,7 @@
 
 local conflict_averse = require("conflict_averse")
 local n = require("numeric")
+local qp = require("qp")
 
 local P = {
   name = "cagrad",
@@ -49,8 +52,9 @@ function P:weights(s)
   local r = self.c * math.sqrt(math.max(n.sum(b) / T, 0))   -- √φ = c‖g_0‖
   local lambda, w = 0, n.fill(T, 1 / T)
   if r > 1e-12 * math.sqrt(scale) then
-    local support
-    w, support = conflict_averse.weights(G, b, r, scale, self.support)
+    local support, how
+    w, support, how = conflict_averse.weights(G, b, r, scale, self.support)
+    qp.log_fallback(how)
     self.support = support or self.support   -- the library's own (read-only) array, not s's
     local norm = math.sqrt(math.max(n.quadratic(G, w), 0))
     lambda = norm > 0 and r / norm or 0

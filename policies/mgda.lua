@@ -17,6 +17,8 @@
 -- (the authors' code also scales the heads' losses by α). A task with n_t = 0 (zero gradient or loss)
 -- has no normalised gradient: it is left out of the problem and gets weight 0.
 -- Logs `min_norm` = ‖Σ_t α*_t ĝ_t‖ (0 at a Pareto-stationary point, where MGDA stops moving).
+-- When the exact solver gives up and projected gradient answers, logs `solver_fallback` = 1 (and
+-- `solver_limit` = 1 if that stopped at its iteration cap): qp.log_fallback.
 --
 -- Needs:     gram (inner products of the per-task gradients on the shared parameters).
 -- Options:   normalization = "loss+"  "none" | "l2" | "loss" | "loss+": n_t above; the default is the
@@ -27,6 +29,7 @@
 
 local mgda_weights = require("mgda_weights")
 local n = require("numeric")
+local qp = require("qp")
 
 local P = {
   name = "mgda",
@@ -42,9 +45,10 @@ end
 
 function P:weights(s)
   -- warm-started from the previous step's support (the library's fresh array, not part of s)
-  local w, _, norm, support = mgda_weights.weights(s.gram, s.loss, self.normalization, self.scale_back, self.support)
+  local w, _, norm, support, how = mgda_weights.weights(s.gram, s.loss, self.normalization, self.scale_back, self.support)
   self.support = support
   log("min_norm", norm)
+  qp.log_fallback(how)
   return { shared = w, heads = self.heads }
 end
 

@@ -12,7 +12,8 @@
 -- n_t (from rep_gram): "none": 1, "l2": ‖∇_Z L_t‖, "loss": L_t, "loss+": L_t·‖∇_Z L_t‖, as the authors'
 -- gradient_normalizers applied to the representation gradients. Solved exactly (lib/mgda_weights.lua,
 -- shared with policies/mgda.lua). Scale, heads and logs as in mgda.lua: Σ_t α*_t = 1 (shared weights sum
--- to 1 with "none", to Σ_t α*_t / n_t otherwise), weights ≥ 0 by construction, `min_norm` logged.
+-- to 1 with "none", to Σ_t α*_t / n_t otherwise), weights ≥ 0 by construction, `min_norm` logged,
+-- and `solver_fallback` / `solver_limit` when projected gradient answers (qp.log_fallback).
 --
 -- Needs:     rep_gram (inner products of the per-task gradients at the shared representation).
 -- Options:   normalization = "loss+"  "none" | "l2" | "loss" | "loss+": n_t above; the default is the
@@ -22,6 +23,7 @@
 
 local mgda_weights = require("mgda_weights")
 local n = require("numeric")
+local qp = require("qp")
 
 local P = {
   name = "mgda_ub",
@@ -37,9 +39,10 @@ end
 
 function P:weights(s)
   -- warm-started from the previous step's support (the library's fresh array, not part of s)
-  local w, _, norm, support = mgda_weights.weights(s.rep_gram, s.loss, self.normalization, self.scale_back, self.support)
+  local w, _, norm, support, how = mgda_weights.weights(s.rep_gram, s.loss, self.normalization, self.scale_back, self.support)
   self.support = support
   log("min_norm", norm)
+  qp.log_fallback(how)
   return { shared = w, heads = self.heads }
 end
 

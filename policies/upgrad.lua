@@ -14,6 +14,8 @@
 -- −reg_eps·tr(G)·w_t instead of ≥ 0; reg_eps = 0 gives the exact projection when G is non-singular).
 -- Each QP is solved exactly by Lawson & Hanson's active set on z = v − p_i e_i ≥ 0 (lib/qp.lua:
 -- nnqp) instead of quadprog. Weights are ≥ 0 by construction (v ≥ p_i e_i ≥ 0).
+-- When an active set gives up and projected gradient answers, logs `solver_fallback` = 1 (and
+-- `solver_limit` = 1 if that stopped at its iteration cap): qp.log_fallback.
 -- Scale: Σ_t w_t ≥ Σ_t p_t (= 1 by default), with equality iff no gradient conflicts with another
 -- (then d is the mean gradient, torchjd's scale: a T-th of equal weighting's Σ_t g_t).
 --
@@ -58,18 +60,21 @@ function P:weights(s)
     Q[t] = row
   end
   local w = n.fill(T, 0)
+  local fallback   -- the worst of the T solves: nil, "projected gradient" or "iteration limit"
   for i = 1, T do
     local p = self.preference[i]
     if p > 0 then
       -- v = p e_i + z, z ≥ 0 minimising ½zᵀQz + zᵀ(Q p e_i): the projection of p·g_i onto the dual cone.
       local q = {}
       for t = 1, T do q[t] = p * Q[t][i] end
-      local z, support = qp.nnqp(Q, q, self.supports[i])   -- warm start: the previous step's support
+      local z, support, how = qp.nnqp(Q, q, self.supports[i])   -- warm start: the previous step's support
+      if how and fallback ~= "iteration limit" then fallback = how end
       self.supports[i] = support
       for t = 1, T do w[t] = w[t] + z[t] end
       w[i] = w[i] + p
     end
   end
+  qp.log_fallback(fallback)
   return { shared = w, heads = self.heads }
 end
 

@@ -75,14 +75,15 @@ end
 local ones = {}   -- the all-ones vector of each size, made once
 
 --- w* for the Gram G, b and r > 0; `scale` is max_t G_tt (the tolerance's scale) and `first` the support
--- to try first (the previous step's: consecutive Grams are alike). Returns w* and its support, or w* and
--- nil when projected gradient found it.
+-- to try first (the previous step's: consecutive Grams are alike). Returns w* and its support, or w*,
+-- nil and how projected gradient found it (qp.fallback).
 function M.weights(G, b, r, scale, first)
   local T = #G
   ones[T] = ones[T] or n.fill(T, 1)
   local exact, support = by_supports(G, b, r, scale, ones[T], first)
   if exact then return exact, support end
-  return qp.minimise(objective(G, b, r), n.fill(T, 1 / T)), nil
+  local w, converged = qp.minimise(objective(G, b, r), n.fill(T, 1 / T))
+  return w, nil, qp.fallback(converged)
 end
 
 return M

@@ -40,7 +40,7 @@ end
 -- normalisations) has no normalised gradient: it is left out of the problem and gets weight 0.
 -- Losses must be ≥ 0 for "loss"/"loss+" (an error otherwise). `first` (optional): a support to start
 -- from, e.g. the previous step's. Returns w, α, ‖Σ_t α_t g_t / n_t‖ (0 at a Pareto-stationary point),
--- and α's support.
+-- α's support, and how α was found (nil: exactly; see qp.fallback).
 function M.weights(G, loss, normalization, scale_back, first)
   local T = #G
   local work = buffers(T)
@@ -63,7 +63,7 @@ function M.weights(G, loss, normalization, scale_back, first)
     local row, source, ni = normalised[i], G[live[i]], n[live[i]]
     for j = 1, #live do row[j] = source[live[j]] / (ni * n[live[j]]) end
   end
-  local alpha, w, value, support = {}, {}, 0, {}
+  local alpha, w, value, support, how = {}, {}, 0, {}, nil
   for t = 1, T do alpha[t], w[t] = 0, 0 end
   if #live > 0 then
     local hint = {}
@@ -71,14 +71,14 @@ function M.weights(G, loss, normalization, scale_back, first)
       if position[t] then hint[#hint + 1] = position[t] end
     end
     local solution, live_support
-    solution, value, live_support = qp.min_norm(normalised, hint)
+    solution, value, live_support, how = qp.min_norm(normalised, hint)
     for i, t in ipairs(live) do
       alpha[t] = solution[i]
       w[t] = scale_back and solution[i] / n[t] or solution[i]
     end
     for i, index in ipairs(live_support) do support[i] = live[index] end
   end
-  return w, alpha, sqrt(value), support
+  return w, alpha, sqrt(value), support, how
 end
 
 return M

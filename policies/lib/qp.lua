@@ -150,7 +150,8 @@ end
 -- minimising ‖Σ_t u_t g_t‖² + (Σ_t u_t − 1)², i.e. ½uᵀ(G + 11ᵀ)u − 1ᵀu, is u = α/(1 + ρ) — its KKT
 -- conditions, G u + (1ᵀu − 1)1 ≥ 0 with equality where u_t > 0, are Wolfe's — so α = u / Σ_t u_t, from
 -- nnqp. G is first divided by its largest diagonal entry (α does not change) so G and 11ᵀ share a scale.
--- `first` (optional): a support to start from (nnqp's warm start). Returns α, ρ and α's support.
+-- `first` (optional): a support to start from (nnqp's warm start). Returns α, ρ, α's support and how
+-- α was found (nil: exactly; see M.fallback).
 function M.min_norm(G, first)
   local T = #G
   local scale = max_diagonal(G)
@@ -167,13 +168,15 @@ function M.min_norm(G, first)
     for u = 1, T do row[u] = source[u] / scale + 1 end
     q[t] = -1
   end
-  local u, support = M.nnqp(Q, q, first)
+  local u, support, how = M.nnqp(Q, q, first)
   local total = 0
   for t = 1, T do total = total + u[t] end
   if total > 0 then
     alpha = clean(u)
   else   -- cannot happen for a PSD G (u = 0 is not optimal: the gradient there is −1); kept for safety
-    alpha = M.minimise(quadratic_on_simplex(G), M.project(u))
+    local converged
+    alpha, converged = M.minimise(quadratic_on_simplex(G), M.project(u))
+    how = M.fallback(converged)
   end
   local value = 0
   for t = 1, T do
@@ -181,7 +184,7 @@ function M.min_norm(G, first)
     for v = 1, T do sum = sum + row[v] * alpha[v] end
     value = value + alpha[t] * sum
   end
-  return alpha, max(value, 0), support
+  return alpha, max(value, 0), support, how
 end
 
 --- Projected gradient descent for a smooth convex f on a convex set: fg(x) returns f(x) and ∇f(x);
@@ -189,7 +192,8 @@ end
 -- most 1 / the curvature seen along it, ⟨∇f(y) − ∇f(x), y − x⟩ ≤ ‖y − x‖² / step (a test on gradients,
 -- not on values of f, which stop resolving progress at √ε from the optimum), then grown by 1.5.
 -- Options: max_iter (2000), tol (1e-13: stop when a step moves x by less, in the ∞-norm, relative to
--- max(1, |x|∞)), step (initial step, 1). Returns the last iterate.
+-- max(1, |x|∞)), step (initial step, 1). Returns the last iterate, and whether the stopping test held
+-- (false: it stopped at max_iter).
 function M.minimise(fg, x0, project, options)
   project = project or M.project
   options = options or {}
@@ -218,10 +222,24 @@ function M.minimise(fg, x0, project, options)
     local size = 1
     for i = 1, n do size = max(size, abs(y[i])) end
     x, g = y, gy
-    if moved <= tol * size then break end
+    if moved <= tol * size then return x, true end
     step = step * 1.5
   end
-  return x
+  return x, false
+end
+
+--- How a solver's answer was found, as nnqp, min_norm and conflict_averse.weights return it: nil for the
+-- exact method, "projected gradient" for the fallback, "iteration limit" when the fallback stopped at its
+-- cap. `log_fallback` logs the last two (solver_fallback = 1, and solver_limit = 1 at the cap), once per
+-- step: a silent fallback would hide a degenerate problem from the report.
+function M.fallback(converged)
+  return converged and "projected gradient" or "iteration limit"
+end
+
+function M.log_fallback(how)
+  if not how then return end
+  log("solver_fallback", 1)
+  if how == "iteration limit" then log("solver_limit", 1) end
 end
 
 local function orthant(v)
@@ -237,7 +255,8 @@ M.orthant = orthant
 -- `first` (optional, an array of indices): a warm start — if the minimiser on that passive set is > 0,
 -- the method starts there instead of at z = 0 (with the previous step's support, consecutive steps
 -- usually need one solve). Falls back to projected gradient if a passive-set system is singular or the
--- iteration cap is reached. Returns z and its support (the indices with z_t > 0).
+-- iteration cap is reached. Returns z, its support (the indices with z_t > 0) and how it was found
+-- (nil: exactly; see M.fallback).
 function M.nnqp(Q, q, first)
   local T = #q
   local scale = max_diagonal(Q)
@@ -336,12 +355,12 @@ function M.nnqp(Q, q, first)
     end
     return value, gx
   end
-  local x = M.minimise(fg, (answer()), orthant)
+  local x, converged = M.minimise(fg, (answer()), orthant)
   local support = {}
   for t = 1, T do
     if x[t] > 0 then support[#support + 1] = t end
   end
-  return x, support
+  return x, support, M.fallback(converged)
 end
 
 return M

@@ -454,4 +454,23 @@ struct QPLibraryTests {
         #expect(Linear.maxDifference(x, SimplexReference.project(Linear.add(x, g, scaling: -1))) < 1e-11)
         #expect(x.allSatisfy { $0 > 0 } && (g.max()! - g.min()!) < 1e-10, "interior optimum: ∇f equal on the support")
     }
+
+    /// minimise says whether its stopping test held or it stopped at max_iter, and qp.fallback names the
+    /// two cases as the policies log them.
+    @Test func minimiseReportsWhetherItStoppedAtItsIterationCap() throws {
+        let values = try runLua("""
+            local qp = require("qp")
+            local function half_distance(x)
+              local value, g = 0, {}
+              for i = 1, #x do g[i] = x[i] - 3 * i; value = value + g[i] * g[i] / 2 end
+              return value, g
+            end
+            local function flag(converged) out(converged and 1 or 0) end
+            flag(select(2, qp.minimise(half_distance, { 1, 0, 0 })))
+            flag(select(2, qp.minimise(half_distance, { 1, 0, 0 }, qp.orthant, { max_iter = 1, step = 1e-3 })))
+            out(qp.fallback(true) == "projected gradient" and 1 or 0)
+            out(qp.fallback(false) == "iteration limit" and 1 or 0)
+            """)
+        #expect(values == [1, 0, 1, 1])
+    }
 }
