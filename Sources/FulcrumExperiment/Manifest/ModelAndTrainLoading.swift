@@ -91,7 +91,8 @@ extension Manifest {
         if let batchSize, batchSize > data.trainSize {
             reading.report("\(node.path).batch_size", train["batch_size"]?.node, "batch size \(batchSize) exceeds data.train_size \(data.trainSize)")
         }
-        let steps = parseLength(train, batchSize: batchSize, data: data)
+        let length = parseLength(train, batchSize: batchSize, data: data)
+        let steps = length?.steps
         let threads = train.optional("threads", default: 1) { $0.integer(atLeast: 1) }
         let recordEvery = train.optional("record_every", default: 1) { $0.integer(atLeast: 1) }
         let optimizerName = train.required("optimizer")?.choice(["adam", "adamw", "sgd"])
@@ -141,18 +142,19 @@ extension Manifest {
         }
         guard let steps, let batchSize, let optimizer, let learningRate, let evaluationInterval, let warmup, let decay,
               let threads, let recordEvery, warmup < steps else { return nil }
-        return TrainSection(steps: steps, epochs: train["steps"] == nil ? train["epochs"]?.node.int : nil, batchSize: batchSize, optimizer: optimizer,
+        return TrainSection(steps: steps, epochs: length?.epochs, batchSize: batchSize, optimizer: optimizer,
                             schedule: LearningRateSchedule(base: learningRate, warmupSteps: warmup, decay: decay, totalSteps: steps),
                             evaluationInterval: evaluationInterval, threads: threads, recordEvery: recordEvery)
     }
 
-    /// `steps`, or `epochs` × the steps of an epoch (whole batches of the training split): one of the two.
-    private static func parseLength(_ train: ManifestMapping, batchSize: Int?, data: DataSection) -> Int? {
+    /// `steps`, or `epochs` × the steps of an epoch (whole batches of the training split): one of the
+    /// two; `epochs` is kept when given (the quick form counts them in its own split's batches).
+    private static func parseLength(_ train: ManifestMapping, batchSize: Int?, data: DataSection) -> (steps: Int, epochs: Int?)? {
         switch (train["steps"], train["epochs"]) {
-        case let (steps?, nil): return steps.integer(atLeast: 1)
+        case let (steps?, nil): return steps.integer(atLeast: 1).map { ($0, nil) }
         case let (nil, epochs?):
             guard let epochs = epochs.integer(atLeast: 1), let batchSize else { return nil }
-            return epochs * max(data.trainSize / batchSize, 1)
+            return (epochs * max(data.trainSize / batchSize, 1), epochs)
         case let (_, epochs?):
             train.owner.reading.report(epochs.path, epochs.node, "give either 'steps' or 'epochs', not both")
             return nil

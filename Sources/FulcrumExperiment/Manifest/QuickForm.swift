@@ -40,7 +40,7 @@ struct QuickForm {
         quick.definitions = chosen.map { clamped[$0] }
         quick.overriddenDefinitions = manifest.overriddenDefinitions.mapValues { definitions in chosen.map { form.clamp(definitions[$0]) } }
         let baselines = manifest.baselineDefinitions.map(form.clamp).filter { isKept($0.point, kept) }
-        quick.baselineDefinitions = firstOfEach(baselines) { $0.point.map(\.description) + ["task \($0.singleTaskPosition ?? -1)"] }
+        quick.baselineDefinitions = firstOfEach(baselines) { BaselineIdentity(point: $0.point, task: $0.singleTaskPosition) }
 
         quick.policies = manifest.policies.map { policy in
             var policy = policy
@@ -110,6 +110,12 @@ struct QuickForm {
 
     private static func isKept(_ point: [SweepSetting], _ kept: [SweepKey: [SettingValue]]) -> Bool {
         point.allSatisfy { kept[$0.key]?.contains($0.value) ?? true }
+    }
+
+    /// A single-task baseline's quick point and task: baselines that clamping made equal are one.
+    private struct BaselineIdentity: Hashable {
+        let point: [SweepSetting]
+        let task: Int?
     }
 
     /// The first item of each identity, in order: quick points that clamping made equal are one run.
