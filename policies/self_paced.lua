@@ -2,8 +2,9 @@
 -- The DTP paper's "Self-Paced" baseline (Guo et al., ECCV 2018, Table 1: "task weights are learnable
 -- parameters and are regularized to encourage selecting the easy tasks in the earlier iterations"),
 -- which cites Li, Yan, Wei, Dong, Liu, Zha, "Self-Paced Multi-Task Learning", AAAI 2017. That paper's
--- task-oriented regulariser weighs tasks and the instances within them jointly; a policy sees one loss
--- per task, so this file applies the self-paced regularisers of the literature to the task losses.
+-- task-oriented regulariser weighs tasks and the instances within them jointly: that is
+-- self_paced_instance.lua, on the per-example losses. This file is the task-level form the DTP paper
+-- describes: the self-paced regularisers of the literature applied to the task losses.
 --
 -- Formula:
 --   w = argmin_{w ∈ [0,1]^T} Σ_t w_t L_t + f(w; λ)

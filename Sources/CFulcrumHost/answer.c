@@ -21,6 +21,10 @@ static int read_numbers(lua_State *L, int index, double *out, int n) {
 int fulcrum_host_read_answer(lua_State *L, int keys, double *out, int n) {
     int answer = lua_gettop(L);
     if (lua_type(L, answer) != LUA_TTABLE) return 0;
+    lua_rawgeti(L, keys, KEY_EXAMPLES);
+    int examples = lua_rawget(L, answer);
+    lua_pop(L, 1);
+    if (examples != LUA_TNIL) return 0;  // example weights: read by the Swift reader
     lua_rawgeti(L, keys, KEY_SHARED);
     if (lua_rawget(L, answer) == LUA_TNIL) {
         lua_pop(L, 1);

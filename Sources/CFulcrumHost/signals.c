@@ -8,7 +8,7 @@
 void fulcrum_host_make_keys(lua_State *L) {
     static const char *const names[] = {
         "step", "epoch", "progress", "lr", "tasks", "loss", "initial_loss", "weights", "kpi", "val_kpi",
-        "val_loss", "grad_norm", "gram", "rep_gram", "shared", "heads",
+        "val_loss", "grad_norm", "gram", "rep_gram", "example_loss", "val_align", "shared", "heads", "examples",
     };
     lua_createtable(L, KEY_COUNT, 0);
     for (int i = 0; i < KEY_COUNT; i++) {
@@ -45,22 +45,30 @@ static void fill_numbers(lua_State *L, int s, int keys, int key, const double *v
     lua_pop(L, 1);
 }
 
-static void fill_matrix(lua_State *L, int s, int keys, int key, const double *values, int n) {
+// A row-major n × m matrix as an array of n arrays of m numbers.
+static void fill_matrix(lua_State *L, int s, int keys, int key, const double *values, int n, int m) {
     if (values == NULL) return;
     array_field(L, s, keys, key, n);
     int rows = lua_gettop(L);
     for (int i = 0; i < n; i++) {
         lua_rawgeti(L, rows, i + 1);
-        if (!(lua_type(L, -1) == LUA_TTABLE && lua_rawlen(L, -1) == (lua_Unsigned)n)) {
+        if (!(lua_type(L, -1) == LUA_TTABLE && lua_rawlen(L, -1) == (lua_Unsigned)m)) {
             lua_pop(L, 1);
-            lua_createtable(L, n, 0);
+            lua_createtable(L, m, 0);
             lua_pushvalue(L, -1);
             lua_rawseti(L, rows, i + 1);
         }
-        fill_array(L, lua_gettop(L), values + (size_t)i * n, n);
+        fill_array(L, lua_gettop(L), values + (size_t)i * m, m);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+}
+
+// s[key] = nil: a signal measured only at some steps is absent at the others.
+static void clear_field(lua_State *L, int s, int keys, int key) {
+    lua_rawgeti(L, keys, key);
+    lua_pushnil(L);
+    lua_rawset(L, s);
 }
 
 static void set_number(lua_State *L, int s, int keys, int key, double value) {
@@ -103,6 +111,9 @@ void fulcrum_host_fill_signals(lua_State *L, int s, int keys, int names, const f
     fill_numbers(L, s, keys, KEY_VAL_KPI, signals->val_kpi, n);
     fill_numbers(L, s, keys, KEY_VAL_LOSS, signals->val_loss, n);
     fill_numbers(L, s, keys, KEY_GRAD_NORM, signals->grad_norm, n);
-    fill_matrix(L, s, keys, KEY_GRAM, signals->gram, n);
-    fill_matrix(L, s, keys, KEY_REP_GRAM, signals->rep_gram, n);
+    fill_matrix(L, s, keys, KEY_GRAM, signals->gram, n, n);
+    fill_matrix(L, s, keys, KEY_REP_GRAM, signals->rep_gram, n, n);
+    fill_matrix(L, s, keys, KEY_EXAMPLE_LOSS, signals->example_loss, n, signals->examples);
+    if (signals->val_align == NULL) clear_field(L, s, keys, KEY_VAL_ALIGN);
+    else fill_numbers(L, s, keys, KEY_VAL_ALIGN, signals->val_align, n);
 }

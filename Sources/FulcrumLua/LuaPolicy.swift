@@ -10,6 +10,7 @@ public final class LuaPolicy: WeightingPolicy {
     public let name: String
     public let needs: Set<PolicySignal>
     public let gradientNormScope: GradientNormScope
+    public let validationAlignmentInterval: Int
     public let defaults: [String: SettingValue]
     /// `defaults` with the manifest's options merged over them.
     public let options: [String: SettingValue]
@@ -67,6 +68,7 @@ public final class LuaPolicy: WeightingPolicy {
         }
 
         options = try Self.merge(overrides, over: defaults, policy: name)
+        validationAlignmentInterval = try Self.validationAlignmentInterval(needs: needs, options: options, file: file)
         moduleReference = luaL_ref(lua.L, fulcrum_host_registry_index())
     }
 
@@ -136,17 +138,17 @@ public final class LuaPolicy: WeightingPolicy {
             }
         }
         // The trainer's rule decides which numbers are weights; the message adds the policy's line and its array.
-        if var problem = weights.problem(taskCount: taskCount) {
+        let exampleCount = signals.exampleLoss?.first?.count
+        if var problem = weights.problem(taskCount: taskCount, exampleCount: exampleCount) {
             let split = lua.withoutMemoryLimit { () -> Bool in
                 lua.rawField("shared", of: -1)
                 defer { lua.pop() }
                 return lua_type(lua.L, -1) != LUA_TNIL
             }
-            problem = weights.problem(taskCount: taskCount, split: split) ?? problem
+            problem = weights.problem(taskCount: taskCount, split: split, exampleCount: exampleCount) ?? problem
             let array = lua.withoutMemoryLimit { () -> String in
-                let isPlain = problem.form == "weights"
-                if !isPlain { lua.rawField(problem.form == "shared" ? "shared" : "heads", of: -1) }
-                defer { if !isPlain { lua.pop() } }
+                let pushed = pushAnswerArray(named: problem.form)
+                defer { lua.pop(pushed) }
                 return describeArray(lua_absindex(lua.L, -1), count: Int(lua_rawlen(lua.L, -1)))
             }
             throw LuaPolicyError(policy: name, phase: .weights(step: signals.step), message: "\(file):\(weightsLine): \(problem): \(array)")
@@ -194,6 +196,20 @@ public final class LuaPolicy: WeightingPolicy {
         return "{" + shown.joined(separator: ", ") + (count > 10 ? ", …" : "") + "}"
     }
 
+    /// Pushes the answer's array that `form` names (`weights`: the answer itself, `shared`, `heads`,
+    /// `examples`, `examples[t]`); returns how many values it pushed.
+    private func pushAnswerArray(named form: String) -> Int32 {
+        if form == "weights" { return 0 }
+        if form.hasPrefix("examples[") {
+            lua.rawField("examples", of: -1)
+            let task = Int(form.dropFirst("examples[".count).dropLast()) ?? 0
+            lua_rawgeti(lua.L, -1, lua_Integer(task))
+            return 2
+        }
+        lua.rawField(form == "shared" ? "shared" : form == "heads" ? "heads" : "examples", of: -1)
+        return 1
+    }
+
     private struct AnswerProblem: Error { let text: String }
 
     /// The answer's shape: an array of T numbers, or `{ shared = {…}, heads = {…} }` (their values are
@@ -202,6 +218,7 @@ public final class LuaPolicy: WeightingPolicy {
         guard lua.type(at: -1) == LUA_TTABLE else {
             throw AnswerProblem(text: "weights returned a \(lua.typeName(at: -1)), expected an array of \(taskCount) numbers (one per task)")
         }
+        let examples = try readExamples()
         lua.rawField("shared", of: -1)
         let isSplit = lua.type(at: -1) != LUA_TNIL
         if isSplit {
@@ -210,10 +227,53 @@ public final class LuaPolicy: WeightingPolicy {
             lua.rawField("heads", of: -1)
             let heads = try readWeights(at: -1, label: "heads")
             lua.pop()
-            return TaskWeights(shared: shared, heads: heads)
+            return TaskWeights(shared: shared, heads: heads, examples: examples)
         }
         lua.pop()
-        return TaskWeights(try readWeights(at: -1, label: "weights"))
+        return TaskWeights(try readWeights(at: -1, label: "weights"), examples: examples)
+    }
+
+    /// `examples = { [t] = {v_1, …, v_B} }`: nil for a task keeps its plain mean; the array lengths are
+    /// checked against the batch by the trainer's rule.
+    private func readExamples() throws(AnswerProblem) -> [[Double]?]? {
+        lua.rawField("examples", of: -1)
+        defer { lua.pop() }
+        if lua.type(at: -1) == LUA_TNIL { return nil }
+        guard lua.type(at: -1) == LUA_TTABLE else {
+            throw AnswerProblem(text: "examples is a \(lua.typeName(at: -1)), expected a table of \(taskCount) arrays (one per task; nil keeps a task's mean)")
+        }
+        let given = Int(lua_rawlen(lua.L, -1))
+        guard given <= taskCount else {
+            throw AnswerProblem(text: "examples has \(given) entries, expected at most \(taskCount) (one per task)")
+        }
+        var examples: [[Double]?] = []
+        for task in 1...max(taskCount, 1) where taskCount > 0 {
+            lua_rawgeti(lua.L, -1, lua_Integer(task))
+            defer { lua.pop() }
+            if lua.type(at: -1) == LUA_TNIL { examples.append(nil); continue }
+            let label = "examples[\(task)]"
+            guard lua.type(at: -1) == LUA_TTABLE else {
+                throw AnswerProblem(text: "\(label) is a \(lua.typeName(at: -1)), expected an array of numbers ≥ 0 (one per example in the batch)")
+            }
+            let table = lua_absindex(lua.L, -1)
+            examples.append(try readNumbers(table, count: Int(lua_rawlen(lua.L, table)), label: label, expected: "a finite number ≥ 0"))
+        }
+        return examples
+    }
+
+    /// Entries 1…count of the array at `table`, each a number (its validity is the trainer's rule).
+    private func readNumbers(_ table: Int32, count: Int, label: String, expected: String) throws(AnswerProblem) -> [Double] {
+        var values: [Double] = []
+        values.reserveCapacity(count)
+        for i in 1...max(count, 1) where count > 0 {
+            lua_rawgeti(lua.L, table, lua_Integer(i))
+            defer { lua.pop() }
+            guard let value = lua.number(at: -1) else {
+                throw AnswerProblem(text: "\(label)[\(i)] is a \(lua.typeName(at: -1)), expected \(expected): \(describeArray(table, count: count))")
+            }
+            values.append(value)
+        }
+        return values
     }
 
     private func readWeights(at index: Int32, label: String) throws(AnswerProblem) -> [Double] {
@@ -225,16 +285,6 @@ public final class LuaPolicy: WeightingPolicy {
         guard count == taskCount else {
             throw AnswerProblem(text: "\(label) has \(count) entries, expected \(taskCount) (one per task): \(describeArray(table, count: count))")
         }
-        var weights: [Double] = []
-        weights.reserveCapacity(count)
-        for i in 1...max(count, 1) where count > 0 {
-            lua_rawgeti(lua.L, table, lua_Integer(i))
-            defer { lua.pop() }
-            guard let value = lua.number(at: -1) else {
-                throw AnswerProblem(text: "\(label)[\(i)] is a \(lua.typeName(at: -1)), expected \(WeightProblem.expectation(label)): \(describeArray(table, count: count))")
-            }
-            weights.append(value)
-        }
-        return weights
+        return try readNumbers(table, count: count, label: label, expected: WeightProblem.expectation(label))
     }
 }

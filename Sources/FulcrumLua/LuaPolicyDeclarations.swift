@@ -35,6 +35,18 @@ extension LuaPolicy {
         return scope
     }
 
+    /// k of `val_align`: the option `val_align_every` (steps between measurements), which a policy
+    /// that needs the signal declares in its defaults, so a manifest can set it like any option.
+    static func validationAlignmentInterval(needs: Set<PolicySignal>, options: [String: SettingValue], file: String) throws -> Int {
+        guard needs.contains(.validationAlignment) else { return 1 }
+        guard case let .number(k)? = options["val_align_every"], k >= 1, k == k.rounded(), k <= Double(Int32.max) else {
+            let found = options["val_align_every"].map { "got \($0)" } ?? "it declares none"
+            throw LuaPolicyError(policy: file, phase: .load, message: "\(file): a policy that needs 'val_align' declares the option "
+                                 + "'val_align_every' (steps between measurements, a whole number ≥ 1) in its defaults; \(found)")
+        }
+        return Int(k)
+    }
+
     static func readDefaults(_ lua: LuaState, file: String) throws -> [String: SettingValue] {
         lua.rawField("defaults", of: -1)
         defer { lua.pop() }

@@ -5,7 +5,9 @@ import FulcrumCore
 /// its `needs` asks for — so an author sees its weights in seconds, without a training run.
 ///
 /// The signals imitate training: losses fall from different starting levels with noise, KPIs rise
-/// toward different ceilings, gradient Gram matrices are random positive semi-definite ones (A·Aᵀ).
+/// toward different ceilings, gradient Gram matrices are random positive semi-definite ones (A·Aᵀ),
+/// eight per-example losses per task average to its loss, and validation alignments are noisy and
+/// mostly positive.
 /// They are generated from `seed`, so a check is reproducible.
 public enum PolicyCheck {
     public struct Step: Sendable, Equatable {
@@ -27,7 +29,8 @@ public enum PolicyCheck {
         var initialLoss: [Double] = []
         for step in 1...steps {
             let signals = generateSignals(step: step, steps: steps, tasks: names, stepsPerEpoch: stepsPerEpoch,
-                                          needs: policy.needs, previous: previous, initialLoss: &initialLoss, &generator)
+                                          needs: policy.needs, previous: previous, initialLoss: &initialLoss, &generator,
+                                          alignmentInterval: policy.validationAlignmentInterval)
             let weights = try policy.weights(for: signals)
             results.append(Step(step: step, weights: weights))
             previous = weights.shared
@@ -37,7 +40,7 @@ public enum PolicyCheck {
 
     static func generateSignals(step: Int, steps: Int, tasks: [String], stepsPerEpoch: Int, needs: Set<PolicySignal>,
                                 previous: [Double], initialLoss: inout [Double],
-                                _ generator: inout SeededGenerator) -> StepSignals {
+                                _ generator: inout SeededGenerator, alignmentInterval: Int = 1) -> StepSignals {
         let t = Double(step - 1) / Double(steps)
         let count = tasks.count
         func noise(_ scale: Double) -> Double { 1 + scale * generator.normal() }
@@ -58,6 +61,18 @@ public enum PolicyCheck {
             if needs.contains(.gradientNorm) { signals.gradientNorm = (0..<count).map { gram[$0][$0].squareRoot() } }
         }
         if needs.contains(.representationGram) { signals.representationGram = randomGram(count, scales: loss, &generator) }
+        if needs.contains(.exampleLoss) {
+            // Eight examples per task, spread around the task's loss with the same mean.
+            signals.exampleLoss = loss.map { mean in
+                let spread = (0..<8).map { _ in exp(0.5 * generator.normal()) }
+                let total = spread.reduce(0, +)
+                return spread.map { mean * 8 * $0 / total }
+            }
+        }
+        if needs.contains(.validationAlignment), (step - 1) % max(alignmentInterval, 1) == 0 {
+            // Mostly aligned with the validation gradient, more weakly for the harder (later) tasks.
+            signals.validationAlignment = (0..<count).map { i in loss[i] * (1 / (1 + Double(i)) + 0.3 * generator.normal()) }
+        }
         return signals
     }
 

@@ -12,7 +12,7 @@ final class SignalsTable {
     /// The host's table of task names: `s.tasks` is this table, put back if a policy replaces it.
     private var namesReference: Int32 = LUA_NOREF
     private var names: [String] = []
-    /// Room for the seven per-task series and the two T×T matrices, reused every step.
+    /// Room for the eight per-task series, the two T×T matrices and T × B example losses, reused every step.
     private var scratch: UnsafeMutablePointer<Double>
     private var capacity: Int
 
@@ -72,7 +72,8 @@ final class SignalsTable {
     /// The step's numbers copied into `scratch`, with pointers to each present signal.
     private func flatten(_ s: StepSignals) -> fulcrum_host_signals {
         let n = s.tasks.count
-        let needed = 7 * n + 2 * n * n   // seven series and two matrices
+        let examples = s.exampleLoss?.first?.count ?? 0
+        let needed = 8 * n + 2 * n * n + n * examples   // eight series, two matrices, the example losses
         if needed > capacity {
             scratch.deallocate()
             scratch = .allocate(capacity: needed)
@@ -86,16 +87,21 @@ final class SignalsTable {
             next += n
             return UnsafePointer(start)
         }
-        func copy(matrix rows: [[Double]]?) -> UnsafePointer<Double>? {
-            guard let rows, rows.count == n, rows.allSatisfy({ $0.count == n }) else { return nil }
+        func copy(matrix rows: [[Double]]?, columns m: Int) -> UnsafePointer<Double>? {
+            guard let rows, rows.count == n, m > 0, rows.allSatisfy({ $0.count == m }) else { return nil }
             let start = next
-            for row in rows { _ = copy(row) }
+            for row in rows {
+                row.withUnsafeBufferPointer { next.update(from: $0.baseAddress!, count: m) }
+                next += m
+            }
             return UnsafePointer(start)
         }
         return fulcrum_host_signals(
             step: Int64(s.step), epoch: Int64(s.epoch), progress: s.progress, lr: s.learningRate, tasks: Int32(n),
+            examples: Int32(examples),
             loss: copy(s.loss), initial_loss: copy(s.initialLoss), weights: copy(s.weights), kpi: copy(s.kpi),
             val_kpi: copy(s.validationKPI), val_loss: copy(s.validationLoss), grad_norm: copy(s.gradientNorm),
-            gram: copy(matrix: s.gram), rep_gram: copy(matrix: s.representationGram))
+            gram: copy(matrix: s.gram, columns: n), rep_gram: copy(matrix: s.representationGram, columns: n),
+            example_loss: copy(matrix: s.exampleLoss, columns: examples), val_align: copy(s.validationAlignment))
     }
 }

@@ -2,7 +2,7 @@
 -- LuaLS / LuaCATS annotations of Fulcrum's policy API, so an editor completes `s.` and `ctx.` and
 -- checks what a policy returns. Not loaded at run time (`---@meta`).
 
----@alias fulcrum.Signal "kpi"|"val_kpi"|"val_loss"|"grad_norm"|"gram"|"rep_gram"
+---@alias fulcrum.Signal "kpi"|"val_kpi"|"val_loss"|"grad_norm"|"gram"|"rep_gram"|"example_loss"|"val_align"
 
 ---What a policy knows before the first step.
 ---@class fulcrum.Context
@@ -30,9 +30,13 @@
 ---@field grad_norm? number[]       ‖∇L_t‖ on the shared parameters or the last shared layer (needs "grad_norm")
 ---@field gram? number[][]          ⟨∇L_t, ∇L_u⟩ on the shared parameters (needs "gram")
 ---@field rep_gram? number[][]      the same at the shared representation (needs "rep_gram")
+---@field example_loss? number[][]  example_loss[t][i]: example i's loss on task t, B per task (needs "example_loss")
+---@field val_align? number[]       ⟨∇L_val, ∇L_t⟩ on the shared parameters, L_val = Σ_t L_t on a validation
+---                                 batch; only at steps 1, 1 + k, … (k = option val_align_every), else nil (needs "val_align")
 
----One weight ≥ 0 per task, or shared-trunk coefficients (finite, of either sign) and head weights (≥ 0) apart.
----@alias fulcrum.Answer number[]|{ shared: number[], heads: number[] }
+---One weight ≥ 0 per task, or shared-trunk coefficients (finite, of either sign) and head weights (≥ 0) apart;
+---either may carry `examples[t]`, B weights ≥ 0 for task t's examples (its loss becomes (1/B) Σ_i v_i ℓ_ti).
+---@alias fulcrum.Answer number[]|{ shared: number[], heads: number[], examples?: (number[]|nil)[] }
 
 ---The table a policy file returns.
 ---@class fulcrum.Policy

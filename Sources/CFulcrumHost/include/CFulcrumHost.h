@@ -50,13 +50,16 @@ int fulcrum_host_read_file(struct lua_State *L);
 // MARK: One step (signals.c, answer.c)
 
 // One step's signals as flat arrays; NULL marks a signal absent this step. Matrices are row-major
-// tasks × tasks.
+// tasks × tasks; example_loss is tasks × examples.
 typedef struct {
     long long step, epoch;
     double progress, lr;
-    int tasks;
+    int tasks, examples;
     const double *loss, *initial_loss, *weights, *kpi, *val_kpi, *val_loss, *grad_norm;
     const double *gram, *rep_gram;
+    const double *example_loss;
+    // Measured only every k steps: absent, s.val_align is removed (a stale value would mislead).
+    const double *val_align;
 } fulcrum_host_signals;
 
 // Pushes the table of `s`'s keys, interned once per state: pushing a key is then an array read.
@@ -69,7 +72,7 @@ void fulcrum_host_fill_signals(struct lua_State *L, int s, int keys, int names, 
 
 // Reads the answer on top of the stack (the keys table at `keys`) when its shape is right: 1 for an
 // array of n numbers (into out[0..n)), 2 for `{shared = …, heads = …}` (into out[0..n) and
-// out[n..2n)), 0 otherwise — the caller then diagnoses it. Whether the numbers are valid weights is
+// out[n..2n)), 0 otherwise — the caller then diagnoses it, and reads an answer with `examples`. Whether the numbers are valid weights is
 // not decided here but by the trainer's one rule (FulcrumCore's TaskWeights.problem).
 int fulcrum_host_read_answer(struct lua_State *L, int keys, double *out, int n);
 

@@ -22,11 +22,17 @@ public struct StepSignals: Sendable, Equatable {
     public var gram: [[Double]]?
     /// The same inner products of the gradients at the shared representations the heads read.
     public var representationGram: [[Double]]?
+    /// exampleLoss[t][i] = ℓ_ti, the loss of example i of this batch on task t (its mean is loss[t]).
+    public var exampleLoss: [[Double]]?
+    /// validationAlignment[t] = ⟨∇L_val, ∇L_t⟩ over all shared parameters, with L_val = Σ_t L_t on a
+    /// validation batch; present only at the steps it is measured (every `validationAlignmentInterval`).
+    public var validationAlignment: [Double]?
 
     public init(tasks: [String], step: Int, epoch: Int, progress: Double, learningRate: Double,
                 loss: [Double], initialLoss: [Double], weights: [Double],
                 kpi: [Double]? = nil, validationKPI: [Double]? = nil, validationLoss: [Double]? = nil,
-                gradientNorm: [Double]? = nil, gram: [[Double]]? = nil, representationGram: [[Double]]? = nil) {
+                gradientNorm: [Double]? = nil, gram: [[Double]]? = nil, representationGram: [[Double]]? = nil,
+                exampleLoss: [[Double]]? = nil, validationAlignment: [Double]? = nil) {
         self.tasks = tasks
         self.step = step
         self.epoch = epoch
@@ -41,5 +47,7 @@ public struct StepSignals: Sendable, Equatable {
         self.gradientNorm = gradientNorm
         self.gram = gram
         self.representationGram = representationGram
+        self.exampleLoss = exampleLoss
+        self.validationAlignment = validationAlignment
     }
 }

@@ -6,6 +6,8 @@ public protocol WeightingPolicy: AnyObject {
     var needs: Set<PolicySignal> { get }
     /// Where `grad_norm` is measured, when the policy needs it.
     var gradientNormScope: GradientNormScope { get }
+    /// `val_align` is measured at steps 1, 1 + k, 1 + 2k, … for this k, when the policy needs it.
+    var validationAlignmentInterval: Int { get }
     /// Called once, before the first step.
     func start(_ context: PolicyContext) throws
     /// Called every step, before the update; the answer decides the update.
@@ -16,6 +18,7 @@ public protocol WeightingPolicy: AnyObject {
 
 extension WeightingPolicy {
     public var gradientNormScope: GradientNormScope { .sharedParameters }
+    public var validationAlignmentInterval: Int { 1 }
     public func takeOutput() throws -> PolicyOutput { PolicyOutput() }
 }
 
@@ -58,6 +61,8 @@ public enum PolicySignal: String, Sendable, CaseIterable, Comparable {
     case gradientNorm = "grad_norm"
     case gram
     case representationGram = "rep_gram"
+    case exampleLoss = "example_loss"
+    case validationAlignment = "val_align"
 
     public static func < (a: PolicySignal, b: PolicySignal) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -83,15 +88,21 @@ public struct PolicyContext: Sendable, Equatable {
 
 /// The policy's answer: `shared[t]` scales task t's gradient on the shared parameters and
 /// `heads[t]` on its head. The plain form — the loss Σ w_t L_t — has both equal.
+///
+/// `examples[t]`, when given, weighs the examples of task t's batch: its loss becomes
+/// (1/B) Σ_i examples[t][i] ℓ_ti instead of the batch mean (instance-level methods); nil for a task
+/// (or for all) keeps the plain mean.
 public struct TaskWeights: Sendable, Equatable {
     public let shared: [Double]
     public let heads: [Double]
+    public var examples: [[Double]?]?
 
-    public init(_ weights: [Double]) { self.init(shared: weights, heads: weights) }
+    public init(_ weights: [Double], examples: [[Double]?]? = nil) { self.init(shared: weights, heads: weights, examples: examples) }
 
-    public init(shared: [Double], heads: [Double]) {
+    public init(shared: [Double], heads: [Double], examples: [[Double]?]? = nil) {
         self.shared = shared
         self.heads = heads
+        self.examples = examples
     }
 
     /// The plain form: one weight per task on the shared parameters and the heads alike (Σ w_t L_t).

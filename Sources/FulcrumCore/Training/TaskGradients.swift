@@ -59,6 +59,12 @@ struct TaskGradients {
         return innerProducts(sharedGradients!)
     }
 
+    /// ⟨∇L_t, v⟩ over all shared parameters, for each task t; `v` is a gradient on the shared parameters.
+    mutating func alignment(with v: [Tensor]) -> [Double] {
+        computeSharedGradients()
+        return sharedGradients!.map { perParameter in zip(perParameter, v).reduce(0) { $0 + $1.0.dot($1.1) } }
+    }
+
     /// The same at the representations.
     func representationGram() -> [[Double]] {
         innerProducts(representationGradients.map { gradients in

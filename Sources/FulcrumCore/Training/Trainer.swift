@@ -48,6 +48,7 @@ public final class Trainer {
         var previousWeights = [Double](repeating: 1, count: tasks.count)
         let pass = ForwardPass(isTraining: true, generator: .stream(config.seed, 3))
         var policyTime = Duration.zero
+        var validationBatches = try validationSampler()
 
         for step in 1...config.steps {
             let batch = data.freshBatches.map { $0.draw(config.seed, step, config.batchSize) } ?? data.train.subset(sampler.nextBatch())
@@ -75,6 +76,13 @@ public final class Trainer {
             if needs.contains(.gram) { signals.gram = gradients.gram() }
             if needs.contains(.gradientNorm) { signals.gradientNorm = gradients.gradientNorms(policy.gradientNormScope) }
             if needs.contains(.representationGram) { signals.representationGram = gradients.representationGram() }
+            if needs.contains(.exampleLoss) {
+                signals.exampleLoss = tasks.indices.map { tasks[$0].loss.exampleLosses(outputs[$0].value, batch.targets[$0]) }
+            }
+            if needs.contains(.validationAlignment), (step - 1) % max(policy.validationAlignmentInterval, 1) == 0,
+               let indices = validationBatches?.nextBatch() {
+                signals.validationAlignment = gradients.alignment(with: validationGradient(data.validation.subset(indices)))
+            }
             for hook in hooks { try hook.stepWillUpdate(signals) }
 
             let asked = ContinuousClock.now
@@ -82,7 +90,14 @@ public final class Trainer {
             policyTime += ContinuousClock.now - asked
             var output = try policy.takeOutput()
             if step == 1 { output = PolicyOutput(logs: startOutput.logs + output.logs, lines: startOutput.lines + output.lines) }
-            try validate(weights, step: step)
+            try validate(weights, step: step, exampleCount: batch.count)
+            if let examples = weights.examples, examples.contains(where: { $0 != nil }) {
+                // Example weights change the losses themselves: their gradients are taken anew.
+                let weighted = tasks.indices.map { t in
+                    examples[t].map { tasks[t].loss.weighted(outputs[t], batch.targets[t], exampleWeights: $0) } ?? losses[t]
+                }
+                gradients = TaskGradients(model: model, representations: representations, cuts: cuts, losses: weighted)
+            }
             gradients.apply(weights)
             optimizer.step(learningRate: Float(learningRate))
             previousWeights = weights.shared
@@ -101,10 +116,31 @@ public final class Trainer {
         return summary
     }
 
-    private func validate(_ weights: TaskWeights, step: Int) throws {
-        if let problem = weights.problem(taskCount: tasks.count) {
+    private func validate(_ weights: TaskWeights, step: Int, exampleCount: Int) throws {
+        if let problem = weights.problem(taskCount: tasks.count, exampleCount: exampleCount) {
             throw TrainingError.invalidWeights(policy: policy.name, step: step, reason: problem.description)
         }
+    }
+
+    /// The validation batches of `val_align`: a seeded shuffle of the validation split, batch by batch
+    /// (its own stream, so asking for the signal changes no other draw). Nil when not needed.
+    private func validationSampler() throws -> EpochSampler? {
+        guard policy.needs.contains(.validationAlignment) else { return nil }
+        guard data.validation.count > 0 else {
+            throw TrainingError.unavailableSignal(policy: policy.name, signal: PolicySignal.validationAlignment.rawValue,
+                                                  reason: "the data has no validation examples")
+        }
+        return EpochSampler(count: data.validation.count, batchSize: min(configuration.batchSize, data.validation.count),
+                            generator: .stream(configuration.seed, 5))
+    }
+
+    /// ∇L_val over the shared parameters, L_val = Σ_t L_t on `batch` (evaluation mode: no dropout).
+    private func validationGradient(_ batch: MultiTaskDataset) -> [Tensor] {
+        let outputs = model(Variable(batch.inputs), .evaluation)
+        let losses = tasks.indices.map { tasks[$0].loss(outputs[$0], batch.targets[$0]) }
+        let shared = model.sharedParameters
+        let gradients = Gradients.of(losses, seeds: losses.map { _ in Tensor(scalar: 1) }, withRespectTo: shared)
+        return zip(shared, gradients).map { $1 ?? Tensor(zeros: $0.shape) }
     }
 
     /// Evaluates the test split, if the data has a non-empty one; never shown to the policy.

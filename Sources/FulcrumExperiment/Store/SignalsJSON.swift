@@ -8,6 +8,7 @@ extension StepSignals: Codable {
         case tasks, step, epoch, progress, lr, loss, weights, kpi, gram
         case initialLoss = "initial_loss", validationKPI = "val_kpi", validationLoss = "val_loss"
         case gradientNorm = "grad_norm", representationGram = "rep_gram"
+        case exampleLoss = "example_loss", validationAlignment = "val_align"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -24,7 +25,9 @@ extension StepSignals: Codable {
                   validationLoss: try c.decodeIfPresent([Double].self, forKey: .validationLoss),
                   gradientNorm: try c.decodeIfPresent([Double].self, forKey: .gradientNorm),
                   gram: try c.decodeIfPresent([[Double]].self, forKey: .gram),
-                  representationGram: try c.decodeIfPresent([[Double]].self, forKey: .representationGram))
+                  representationGram: try c.decodeIfPresent([[Double]].self, forKey: .representationGram),
+                  exampleLoss: try c.decodeIfPresent([[Double]].self, forKey: .exampleLoss),
+                  validationAlignment: try c.decodeIfPresent([Double].self, forKey: .validationAlignment))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -43,5 +46,7 @@ extension StepSignals: Codable {
         try c.encodeIfPresent(gradientNorm, forKey: .gradientNorm)
         try c.encodeIfPresent(gram, forKey: .gram)
         try c.encodeIfPresent(representationGram, forKey: .representationGram)
+        try c.encodeIfPresent(exampleLoss, forKey: .exampleLoss)
+        try c.encodeIfPresent(validationAlignment, forKey: .validationAlignment)
     }
 }
