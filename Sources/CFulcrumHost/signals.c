@@ -8,7 +8,8 @@
 void fulcrum_host_make_keys(lua_State *L) {
     static const char *const names[] = {
         "step", "epoch", "progress", "lr", "tasks", "loss", "initial_loss", "weights", "kpi", "val_kpi",
-        "val_loss", "grad_norm", "gram", "rep_gram", "example_loss", "val_align", "shared", "heads", "examples",
+        "val_loss", "grad_norm", "gram", "rep_gram", "example_loss", "val_align",
+        "grad_ema_gram", "adagrad_norm2", "prediction_gain", "shared", "heads", "examples",
     };
     lua_createtable(L, KEY_COUNT, 0);
     for (int i = 0; i < KEY_COUNT; i++) {
@@ -114,6 +115,9 @@ void fulcrum_host_fill_signals(lua_State *L, int s, int keys, int names, const f
     fill_matrix(L, s, keys, KEY_GRAM, signals->gram, n, n);
     fill_matrix(L, s, keys, KEY_REP_GRAM, signals->rep_gram, n, n);
     fill_matrix(L, s, keys, KEY_EXAMPLE_LOSS, signals->example_loss, n, signals->examples);
+    fill_matrix(L, s, keys, KEY_GRAD_EMA_GRAM, signals->grad_ema_gram, n, n);
+    fill_numbers(L, s, keys, KEY_ADAGRAD_NORM2, signals->adagrad_norm2, n);
+    fill_numbers(L, s, keys, KEY_PREDICTION_GAIN, signals->prediction_gain, n);
     if (signals->val_align == NULL) clear_field(L, s, keys, KEY_VAL_ALIGN);
     else fill_numbers(L, s, keys, KEY_VAL_ALIGN, signals->val_align, n);
 }

@@ -11,6 +11,7 @@ public final class LuaPolicy: WeightingPolicy {
     public let needs: Set<PolicySignal>
     public let gradientNormScope: GradientNormScope
     public let validationAlignmentInterval: Int
+    public let gradientHistory: GradientHistorySettings
     public let defaults: [String: SettingValue]
     /// `defaults` with the manifest's options merged over them.
     public let options: [String: SettingValue]
@@ -69,6 +70,7 @@ public final class LuaPolicy: WeightingPolicy {
 
         options = try Self.merge(overrides, over: defaults, policy: name)
         validationAlignmentInterval = try Self.validationAlignmentInterval(needs: needs, options: options, file: file)
+        gradientHistory = try Self.gradientHistory(needs: needs, options: options, file: file)
         moduleReference = luaL_ref(lua.L, fulcrum_host_registry_index())
     }
 

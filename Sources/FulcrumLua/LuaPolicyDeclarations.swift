@@ -47,6 +47,24 @@ extension LuaPolicy {
         return Int(k)
     }
 
+    /// β and the log-loss switch of `grad_ema_gram`: the options `grad_ema_beta` (in [0, 1)) and
+    /// `grad_ema_log` (a boolean), declared in the defaults of a policy that needs the signal.
+    static func gradientHistory(needs: Set<PolicySignal>, options: [String: SettingValue], file: String) throws -> GradientHistorySettings {
+        guard needs.contains(.gradientEMAGram) else { return GradientHistorySettings() }
+        func problem(_ expected: String, _ key: String) -> LuaPolicyError {
+            let found = options[key].map { "got \($0)" } ?? "it declares none"
+            return LuaPolicyError(policy: file, phase: .load, message: "\(file): a policy that needs 'grad_ema_gram' declares the option "
+                                  + "'\(key)' (\(expected)) in its defaults; \(found)")
+        }
+        guard case let .number(beta)? = options["grad_ema_beta"], beta >= 0, beta < 1 else {
+            throw problem("the moving average's β, a number in [0, 1)", "grad_ema_beta")
+        }
+        guard case let .boolean(ofLogLoss)? = options["grad_ema_log"] else {
+            throw problem("true to average ∇ log L_t instead of ∇L_t", "grad_ema_log")
+        }
+        return GradientHistorySettings(beta: beta, ofLogLoss: ofLogLoss)
+    }
+
     static func readDefaults(_ lua: LuaState, file: String) throws -> [String: SettingValue] {
         lua.rawField("defaults", of: -1)
         defer { lua.pop() }

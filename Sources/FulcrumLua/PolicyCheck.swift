@@ -6,8 +6,8 @@ import FulcrumCore
 ///
 /// The signals imitate training: losses fall from different starting levels with noise, KPIs rise
 /// toward different ceilings, gradient Gram matrices are random positive semi-definite ones (A·Aᵀ),
-/// eight per-example losses per task average to its loss, and validation alignments are noisy and
-/// mostly positive.
+/// eight per-example losses per task average to its loss, validation alignments are noisy and
+/// mostly positive, and Adagrad-scaled norms fall as 1/√step.
 /// They are generated from `seed`, so a check is reproducible.
 public enum PolicyCheck {
     public struct Step: Sendable, Equatable {
@@ -68,6 +68,15 @@ public enum PolicyCheck {
                 let total = spread.reduce(0, +)
                 return spread.map { mean * 8 * $0 / total }
             }
+        }
+        if needs.contains(.gradientEMAGram) { signals.gradientEMAGram = randomGram(count, scales: loss, &generator) }
+        if needs.contains(.adagradNorm) {
+            // Squared gradient norms over their running scale: falling as 1/√step.
+            signals.adagradNorm = loss.map { $0 * exp(0.2 * generator.normal()) / Double(step).squareRoot() }
+        }
+        if needs.contains(.predictionGain), step > 1 {
+            // A small decrease of the previous batch's loss, noisy enough to be negative at times.
+            signals.predictionGain = loss.map { $0 * 0.01 * (1 + generator.normal()) }
         }
         if needs.contains(.validationAlignment), (step - 1) % max(alignmentInterval, 1) == 0 {
             // Mostly aligned with the validation gradient, more weakly for the harder (later) tasks.

@@ -12,7 +12,7 @@ final class SignalsTable {
     /// The host's table of task names: `s.tasks` is this table, put back if a policy replaces it.
     private var namesReference: Int32 = LUA_NOREF
     private var names: [String] = []
-    /// Room for the eight per-task series, the two T×T matrices and T × B example losses, reused every step.
+    /// Room for the ten per-task series, the three T×T matrices and T × B example losses, reused every step.
     private var scratch: UnsafeMutablePointer<Double>
     private var capacity: Int
 
@@ -73,7 +73,7 @@ final class SignalsTable {
     private func flatten(_ s: StepSignals) -> fulcrum_host_signals {
         let n = s.tasks.count
         let examples = s.exampleLoss?.first?.count ?? 0
-        let needed = 8 * n + 2 * n * n + n * examples   // eight series, two matrices, the example losses
+        let needed = 10 * n + 3 * n * n + n * examples   // ten series, three matrices, the example losses
         if needed > capacity {
             scratch.deallocate()
             scratch = .allocate(capacity: needed)
@@ -102,6 +102,9 @@ final class SignalsTable {
             loss: copy(s.loss), initial_loss: copy(s.initialLoss), weights: copy(s.weights), kpi: copy(s.kpi),
             val_kpi: copy(s.validationKPI), val_loss: copy(s.validationLoss), grad_norm: copy(s.gradientNorm),
             gram: copy(matrix: s.gram, columns: n), rep_gram: copy(matrix: s.representationGram, columns: n),
-            example_loss: copy(matrix: s.exampleLoss, columns: examples), val_align: copy(s.validationAlignment))
+            example_loss: copy(matrix: s.exampleLoss, columns: examples),
+            grad_ema_gram: copy(matrix: s.gradientEMAGram, columns: n), adagrad_norm2: copy(s.adagradNorm),
+            prediction_gain: copy(s.predictionGain),
+            val_align: copy(s.validationAlignment))
     }
 }

@@ -139,7 +139,7 @@ struct PolicyErrorTests {
         ("return { weights = function() end }", "the policy table needs a non-empty string field 'name'"),
         ("return { name = 'x' }", "the policy table needs a function 'weights' (function P:weights(s) … end)"),
         ("return { name = 'x', needs = { 'kpis' }, weights = function() end }",
-         "'needs' names unknown signal \"kpis\"; known signals: kpi, val_kpi, val_loss, grad_norm, gram, rep_gram, example_loss, val_align"),
+         "'needs' names unknown signal \"kpis\"; known signals: kpi, val_kpi, val_loss, grad_norm, gram, rep_gram, example_loss, val_align, grad_ema_gram, adagrad_norm2, prediction_gain"),
     ])
     func malformedPolicyTablesAreLoadErrors(source: String, message: String) throws {
         let file = directory.write("table.lua", source)

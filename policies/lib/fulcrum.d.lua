@@ -2,7 +2,7 @@
 -- LuaLS / LuaCATS annotations of Fulcrum's policy API, so an editor completes `s.` and `ctx.` and
 -- checks what a policy returns. Not loaded at run time (`---@meta`).
 
----@alias fulcrum.Signal "kpi"|"val_kpi"|"val_loss"|"grad_norm"|"gram"|"rep_gram"|"example_loss"|"val_align"
+---@alias fulcrum.Signal "kpi"|"val_kpi"|"val_loss"|"grad_norm"|"gram"|"rep_gram"|"example_loss"|"val_align"|"grad_ema_gram"|"adagrad_norm2"|"prediction_gain"
 
 ---What a policy knows before the first step.
 ---@class fulcrum.Context
@@ -33,6 +33,11 @@
 ---@field example_loss? number[][]  example_loss[t][i]: example i's loss on task t, B per task (needs "example_loss")
 ---@field val_align? number[]       ⟨∇L_val, ∇L_t⟩ on the shared parameters, L_val = Σ_t L_t on a validation
 ---                                 batch; only at steps 1, 1 + k, … (k = option val_align_every), else nil (needs "val_align")
+---@field grad_ema_gram? number[][] ⟨ḡ_t, ḡ_u⟩ of the per-task gradients' moving averages (β = option grad_ema_beta;
+---                                 of ∇ log L_t when option grad_ema_log is true) (needs "grad_ema_gram")
+---@field adagrad_norm2? number[]   Σ_j g_tj² / √(h_tj + 1e-7), h_t the running sum of g_t² (needs "adagrad_norm2")
+---@field prediction_gain? number[] the previous batch's loss before minus after the previous update, evaluation
+---                                 mode; nil at step 1 (needs "prediction_gain")
 
 ---One weight ≥ 0 per task, or shared-trunk coefficients (finite, of either sign) and head weights (≥ 0) apart;
 ---either may carry `examples[t]`, B weights ≥ 0 for task t's examples (its loss becomes (1/B) Σ_i v_i ℓ_ti).

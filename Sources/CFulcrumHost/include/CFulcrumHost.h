@@ -50,14 +50,14 @@ int fulcrum_host_read_file(struct lua_State *L);
 // MARK: One step (signals.c, answer.c)
 
 // One step's signals as flat arrays; NULL marks a signal absent this step. Matrices are row-major
-// tasks × tasks; example_loss is tasks × examples.
+// tasks × tasks (gram, rep_gram, grad_ema_gram); example_loss is tasks × examples.
 typedef struct {
     long long step, epoch;
     double progress, lr;
     int tasks, examples;
     const double *loss, *initial_loss, *weights, *kpi, *val_kpi, *val_loss, *grad_norm;
     const double *gram, *rep_gram;
-    const double *example_loss;
+    const double *example_loss, *grad_ema_gram, *adagrad_norm2, *prediction_gain;
     // Measured only every k steps: absent, s.val_align is removed (a stale value would mislead).
     const double *val_align;
 } fulcrum_host_signals;

@@ -27,12 +27,20 @@ public struct StepSignals: Sendable, Equatable {
     /// validationAlignment[t] = ⟨∇L_val, ∇L_t⟩ over all shared parameters, with L_val = Σ_t L_t on a
     /// validation batch; present only at the steps it is measured (every `validationAlignmentInterval`).
     public var validationAlignment: [Double]?
+    /// gradientEMAGram[t][u] = ⟨ḡ_t, ḡ_u⟩ of the per-task gradient moving averages (`GradientHistory`).
+    public var gradientEMAGram: [[Double]]?
+    /// adagradNorm[t] = Σ_j g_tj² / √(h_tj + 10⁻⁷), h_t the running sum of task t's squared gradients.
+    public var adagradNorm: [Double]?
+    /// predictionGain[t] = L_t(x; θ) − L_t(x; θ′) on the previous step's batch x, before and after that
+    /// step's update θ → θ′, both in evaluation mode (Graves et al.'s prediction gain); nil at step 1.
+    public var predictionGain: [Double]?
 
     public init(tasks: [String], step: Int, epoch: Int, progress: Double, learningRate: Double,
                 loss: [Double], initialLoss: [Double], weights: [Double],
                 kpi: [Double]? = nil, validationKPI: [Double]? = nil, validationLoss: [Double]? = nil,
                 gradientNorm: [Double]? = nil, gram: [[Double]]? = nil, representationGram: [[Double]]? = nil,
-                exampleLoss: [[Double]]? = nil, validationAlignment: [Double]? = nil) {
+                exampleLoss: [[Double]]? = nil, validationAlignment: [Double]? = nil,
+                gradientEMAGram: [[Double]]? = nil, adagradNorm: [Double]? = nil, predictionGain: [Double]? = nil) {
         self.tasks = tasks
         self.step = step
         self.epoch = epoch
@@ -49,5 +57,8 @@ public struct StepSignals: Sendable, Equatable {
         self.representationGram = representationGram
         self.exampleLoss = exampleLoss
         self.validationAlignment = validationAlignment
+        self.gradientEMAGram = gradientEMAGram
+        self.adagradNorm = adagradNorm
+        self.predictionGain = predictionGain
     }
 }

@@ -8,6 +8,8 @@ public protocol WeightingPolicy: AnyObject {
     var gradientNormScope: GradientNormScope { get }
     /// `val_align` is measured at steps 1, 1 + k, 1 + 2k, … for this k, when the policy needs it.
     var validationAlignmentInterval: Int { get }
+    /// How `grad_ema_gram` averages the gradients, when the policy needs it.
+    var gradientHistory: GradientHistorySettings { get }
     /// Called once, before the first step.
     func start(_ context: PolicyContext) throws
     /// Called every step, before the update; the answer decides the update.
@@ -19,6 +21,7 @@ public protocol WeightingPolicy: AnyObject {
 extension WeightingPolicy {
     public var gradientNormScope: GradientNormScope { .sharedParameters }
     public var validationAlignmentInterval: Int { 1 }
+    public var gradientHistory: GradientHistorySettings { GradientHistorySettings() }
     public func takeOutput() throws -> PolicyOutput { PolicyOutput() }
 }
 
@@ -63,6 +66,9 @@ public enum PolicySignal: String, Sendable, CaseIterable, Comparable {
     case representationGram = "rep_gram"
     case exampleLoss = "example_loss"
     case validationAlignment = "val_align"
+    case gradientEMAGram = "grad_ema_gram"
+    case adagradNorm = "adagrad_norm2"
+    case predictionGain = "prediction_gain"
 
     public static func < (a: PolicySignal, b: PolicySignal) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

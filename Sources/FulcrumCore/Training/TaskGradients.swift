@@ -59,6 +59,12 @@ struct TaskGradients {
         return innerProducts(sharedGradients!)
     }
 
+    /// ∇L_t on every shared parameter, for each task t.
+    mutating func perTaskSharedGradients() -> [[Tensor]] {
+        computeSharedGradients()
+        return sharedGradients!
+    }
+
     /// ⟨∇L_t, v⟩ over all shared parameters, for each task t; `v` is a gradient on the shared parameters.
     mutating func alignment(with v: [Tensor]) -> [Double] {
         computeSharedGradients()

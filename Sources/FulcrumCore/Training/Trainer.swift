@@ -49,6 +49,8 @@ public final class Trainer {
         let pass = ForwardPass(isTraining: true, generator: .stream(config.seed, 3))
         var policyTime = Duration.zero
         var validationBatches = try validationSampler()
+        var history = GradientHistory(settings: policy.gradientHistory)
+        var gainOfLastStep: [Double]?
 
         for step in 1...config.steps {
             let batch = data.freshBatches.map { $0.draw(config.seed, step, config.batchSize) } ?? data.train.subset(sampler.nextBatch())
@@ -79,6 +81,11 @@ public final class Trainer {
             if needs.contains(.exampleLoss) {
                 signals.exampleLoss = tasks.indices.map { tasks[$0].loss.exampleLosses(outputs[$0].value, batch.targets[$0]) }
             }
+            if needs.contains(.predictionGain) { signals.predictionGain = gainOfLastStep }
+            if needs.contains(.gradientEMAGram) {
+                signals.gradientEMAGram = history.averagedGram(gradients.perTaskSharedGradients(), losses: lossValues)
+            }
+            if needs.contains(.adagradNorm) { signals.adagradNorm = history.adagradNorms(gradients.perTaskSharedGradients()) }
             if needs.contains(.validationAlignment), (step - 1) % max(policy.validationAlignmentInterval, 1) == 0,
                let indices = validationBatches?.nextBatch() {
                 signals.validationAlignment = gradients.alignment(with: validationGradient(data.validation.subset(indices)))
@@ -99,7 +106,9 @@ public final class Trainer {
                 gradients = TaskGradients(model: model, representations: representations, cuts: cuts, losses: weighted)
             }
             gradients.apply(weights)
+            let lossesBefore = needs.contains(.predictionGain) ? evaluationLosses(batch) : nil
             optimizer.step(learningRate: Float(learningRate))
+            if let lossesBefore { gainOfLastStep = zip(lossesBefore, evaluationLosses(batch)).map { $0 - $1 } }
             previousWeights = weights.shared
 
             let record = StepRecord(step: step, epoch: signals.epoch, loss: lossValues, kpi: kpis,
@@ -132,6 +141,12 @@ public final class Trainer {
         }
         return EpochSampler(count: data.validation.count, batchSize: min(configuration.batchSize, data.validation.count),
                             generator: .stream(configuration.seed, 5))
+    }
+
+    /// Each task's loss on `batch` in evaluation mode (no dropout), without gradients.
+    private func evaluationLosses(_ batch: MultiTaskDataset) -> [Double] {
+        let outputs = model(Variable(batch.inputs), .evaluation)
+        return tasks.indices.map { Double(tasks[$0].loss(outputs[$0], batch.targets[$0]).value.scalar) }
     }
 
     /// ∇L_val over the shared parameters, L_val = Σ_t L_t on `batch` (evaluation mode: no dropout).

@@ -9,6 +9,7 @@ extension StepSignals: Codable {
         case initialLoss = "initial_loss", validationKPI = "val_kpi", validationLoss = "val_loss"
         case gradientNorm = "grad_norm", representationGram = "rep_gram"
         case exampleLoss = "example_loss", validationAlignment = "val_align"
+        case gradientEMAGram = "grad_ema_gram", adagradNorm = "adagrad_norm2", predictionGain = "prediction_gain"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,7 +28,10 @@ extension StepSignals: Codable {
                   gram: try c.decodeIfPresent([[Double]].self, forKey: .gram),
                   representationGram: try c.decodeIfPresent([[Double]].self, forKey: .representationGram),
                   exampleLoss: try c.decodeIfPresent([[Double]].self, forKey: .exampleLoss),
-                  validationAlignment: try c.decodeIfPresent([Double].self, forKey: .validationAlignment))
+                  validationAlignment: try c.decodeIfPresent([Double].self, forKey: .validationAlignment),
+                  gradientEMAGram: try c.decodeIfPresent([[Double]].self, forKey: .gradientEMAGram),
+                  adagradNorm: try c.decodeIfPresent([Double].self, forKey: .adagradNorm),
+                  predictionGain: try c.decodeIfPresent([Double].self, forKey: .predictionGain))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -48,5 +52,8 @@ extension StepSignals: Codable {
         try c.encodeIfPresent(representationGram, forKey: .representationGram)
         try c.encodeIfPresent(exampleLoss, forKey: .exampleLoss)
         try c.encodeIfPresent(validationAlignment, forKey: .validationAlignment)
+        try c.encodeIfPresent(gradientEMAGram, forKey: .gradientEMAGram)
+        try c.encodeIfPresent(adagradNorm, forKey: .adagradNorm)
+        try c.encodeIfPresent(predictionGain, forKey: .predictionGain)
     }
 }
