@@ -51,7 +51,7 @@ public final class LuaPolicy: WeightingPolicy {
         lua.pop()
         self.name = name
 
-        needs = try Self.readNeeds(lua, file: file)
+        let declaredNeeds = try Self.readNeeds(lua, file: file)
         gradientNormScope = try Self.readGradientNormScope(lua, file: file)
         defaults = try Self.readDefaults(lua, file: file)
 
@@ -69,6 +69,7 @@ public final class LuaPolicy: WeightingPolicy {
         }
 
         options = try Self.merge(overrides, over: defaults, policy: name)
+        needs = try declaredNeeds ?? Self.computeNeeds(lua, file: file, options: options)
         validationAlignmentInterval = try Self.validationAlignmentInterval(needs: needs, options: options, file: file)
         gradientHistory = try Self.gradientHistory(needs: needs, options: options, file: file)
         moduleReference = luaL_ref(lua.L, fulcrum_host_registry_index())

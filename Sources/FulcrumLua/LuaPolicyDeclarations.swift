@@ -3,10 +3,30 @@ import FulcrumCore
 
 // Reading and checking what a policy table declares: its `needs` and its `defaults`.
 extension LuaPolicy {
-    static func readNeeds(_ lua: LuaState, file: String) throws -> Set<PolicySignal> {
+    /// The `needs` array; nil when `needs` is a function of the options (a combinator's), which
+    /// `computeNeeds` calls once the options are merged.
+    static func readNeeds(_ lua: LuaState, file: String) throws -> Set<PolicySignal>? {
         lua.rawField("needs", of: -1)
         defer { lua.pop() }
         if lua.type(at: -1) == LUA_TNIL { return [] }
+        if lua.type(at: -1) == LUA_TFUNCTION { return nil }
+        return try needs(from: lua, file: file)
+    }
+
+    /// `needs(options)` of the policy table on top of the stack: the signals it returns.
+    static func computeNeeds(_ lua: LuaState, file: String, options: [String: SettingValue]) throws -> Set<PolicySignal> {
+        lua.rawField("needs", of: -1)
+        lua.newTable(fieldCount: options.count)
+        for (key, value) in options.sorted(by: { $0.key < $1.key }) { lua.push(value); lua.setField(key) }
+        do { try lua.call(arguments: 1, results: 1) } catch let failure as LuaState.Failure {
+            throw LuaPolicyError(policy: file, phase: .load, message: failure.message, traceback: failure.traceback)
+        }
+        defer { lua.pop() }
+        return try needs(from: lua, file: file)
+    }
+
+    /// The signal names in the array on top of the stack.
+    private static func needs(from lua: LuaState, file: String) throws -> Set<PolicySignal> {
         let known = PolicySignal.allCases.map(\.rawValue).joined(separator: ", ")
         guard case let .list(values)? = lua.option(at: -1) else {
             throw LuaPolicyError(policy: file, phase: .load,

@@ -72,7 +72,8 @@ final class LuaState {
         memory.deallocate()
     }
 
-    /// Removes what a policy must not reach, adds `require` (policies/lib only), `log` and `print`
+    /// Removes what a policy must not reach, adds `require` (policies/lib only), `load_policy` (the
+    /// policy files beside it, for combinators), `log` and `print`
     /// (collected for the run log), and makes globals strict: reading or assigning a global that does
     /// not exist is an error naming it (policies keep their state in `self` or in locals).
     private static let sandboxPrelude = """
@@ -106,6 +107,22 @@ final class LuaState {
           if value == nil then value = true end
           loaded[name] = value
           return value
+        end
+
+        -- A combinator's inner policies: policies/NAME.lua beside the policy, a fresh table each call.
+        load_policy = function(name)
+          if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+            error("load_policy: '" .. tostring(name) .. "' is not a policy name like 'dwa' (policies/dwa.lua)", 2)
+          end
+          if not libraryDirectory then error("load_policy '" .. name .. "': this policy has no folder", 2) end
+          local path = libraryDirectory:match("^(.*)/[^/]*$") .. "/" .. name .. ".lua"
+          local source, problem = readFile(path)
+          if not source then error("load_policy '" .. name .. "': " .. problem, 2) end
+          local chunk, syntax = textOnlyLoad(source, "@" .. path, "t")
+          if not chunk then error(syntax, 0) end
+          local policy = chunk()
+          if type(policy) ~= "table" then error("load_policy '" .. name .. "': " .. path .. " does not return a policy table", 2) end
+          return policy
         end
 
         local logs, printed = {}, {}

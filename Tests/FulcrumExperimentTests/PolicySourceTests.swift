@@ -62,3 +62,23 @@ struct PolicySourceTests {
         #expect(PolicySource(file: "\(scratch.path)/absent.lua").hash == "unreadable")
     }
 }
+
+/// A combinator's runs cover the policies it loads: string options whose key ends in "policy" and
+/// name a file beside it (manifest options over the file's defaults, as the plan passes them).
+@Suite("Combinator source hash")
+struct CombinatorSourceTests {
+    @Test func theInnerPoliciesFilesArePartOfTheHash() {
+        let scratch = ScratchDirectory()
+        scratch.write("wrap.lua", "return { name = 'wrap' }\n")
+        scratch.write("inner.lua", "return { name = 'inner' }\n")
+        let wrap = "\(scratch.path)/wrap.lua", own = PolicySource(file: wrap).hash
+        #expect(PolicySource.combinedHash(own, script: wrap, innerPolicies: ["beta": .number(0.9)]) == own)
+        #expect(PolicySource.combinedHash(own, script: wrap, innerPolicies: ["policy": .string("missing")]) == own)
+        let before = PolicySource.combinedHash(own, script: wrap, innerPolicies: ["policy": .string("inner")])
+        #expect(before != own)
+        #expect(PolicySource.combinedHash(own, script: wrap, innerPolicies: ["gradient_policy": .string("inner")]) != before,
+                "the option's name is part of it")
+        scratch.write("inner.lua", "return { name = 'inner', changed = true }\n")
+        #expect(PolicySource.combinedHash(own, script: wrap, innerPolicies: ["policy": .string("inner")]) != before)
+    }
+}

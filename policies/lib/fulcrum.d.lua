@@ -46,7 +46,7 @@
 ---The table a policy file returns.
 ---@class fulcrum.Policy
 ---@field name string
----@field needs? fulcrum.Signal[]
+---@field needs? fulcrum.Signal[]|fun(options: table): fulcrum.Signal[]   a function for combinators, called once with the options
 ---@field defaults? table<string, number|boolean|string|number[]>
 ---@field grad_norm_scope? "shared"|"last_shared_layer"
 ---@field init? fun(self: table, ctx: fulcrum.Context)
@@ -67,3 +67,8 @@ function random(m, n) end
 ---@param name string
 ---@return any
 function require(name) end
+
+---Loads policies/NAME.lua (beside the policy) and returns a fresh copy of its policy table (for combinators).
+---@param name string
+---@return fulcrum.Policy
+function load_policy(name) end

@@ -57,7 +57,10 @@ public struct ExperimentAlias: Sendable, Equatable, CustomStringConvertible {
             guard FileManager.default.fileExists(atPath: script) else {
                 throw ExperimentAliasError(message: "no policy file at \(script) for '\(name)'")
             }
-            return Manifest.PolicyEntry(name: name, script: script, options: [:], limits: LuaLimits(), scriptHash: declarations.of(script).hash)
+            let declaration = declarations.of(script)
+            var entry = Manifest.PolicyEntry(name: name, script: script, options: [:], limits: LuaLimits(), scriptHash: declaration.hash)
+            entry.defaults = declaration.defaults ?? [:]
+            return entry
         }
         return alias
     }

@@ -155,6 +155,9 @@ public struct Manifest: Sendable {
         /// SHA-256 of the policy file when the manifest was read (part of each run's id; "" for the
         /// single-task baselines, which have no file).
         public var scriptHash = ""
+        /// The options the file declares, with their defaults: the inner policies a combinator
+        /// (`ema.lua`, `stack.lua`) loads when the manifest names none, which its runs' ids cover.
+        public var defaults: [String: SettingValue] = [:]
         /// The points of the sweep over this policy's options (`[[]]` without one); each run
         /// takes `options` with one point's settings on top.
         public var optionPoints: [[SweepSetting]] = [[]]

@@ -327,8 +327,10 @@ extension Manifest {
             guard let script, optionsValid, let memory, let time else { return nil }
             let declaration = declarations.of(script)
             checkOptions(options, of: declaration, at: policy["options"] ?? value)
-            return PolicyEntry(name: key, script: script, options: options,
-                               limits: LuaLimits(memoryBytes: memory << 20, milliseconds: time), scriptHash: declaration.hash)
+            var entry = PolicyEntry(name: key, script: script, options: options,
+                                    limits: LuaLimits(memoryBytes: memory << 20, milliseconds: time), scriptHash: declaration.hash)
+            entry.defaults = declaration.defaults ?? [:]
+            return entry
         }
         guard !policies.entries.isEmpty, !entries.contains(where: { $0 == nil }) else { return nil }
         return entries.compactMap { $0 }

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumCore
 
 /// The source a policy runs: its file and every library module it requires, found by following the
 /// `require("name")` calls with a literal name from the file through the modules (policies/lib is
@@ -36,6 +37,21 @@ struct PolicySource {
             text.append(bytes ?? Data("missing".utf8))
         }
         return SHA256.hexDigest(text)
+    }
+
+    /// The hash of a run's policy: `own` (the file's), followed for a combinator by the sources of the
+    /// policies it loads — the string options whose key ends in "policy" and names a file beside it
+    /// (`policy = "dwa"` → dwa.lua) — so its runs' ids cover them too. `own` unchanged when there are none.
+    static func combinedHash(_ own: String, script: String, innerPolicies options: [String: SettingValue]) -> String {
+        let directory = (script as NSString).deletingLastPathComponent
+        let inner = options.keys.sorted().filter { $0.hasSuffix("policy") }.compactMap { key -> String? in
+            guard case let .string(name)? = options[key] else { return nil }
+            let path = (directory as NSString).appendingPathComponent("\(name).lua")
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            return "\(key)=\(PolicySource(file: path).hash)"
+        }
+        guard !inner.isEmpty else { return own }
+        return SHA256.hexDigest(Data(([own] + inner).joined(separator: "\u{0}").utf8))
     }
 
     /// The literal module names of `require("x")`, `require 'x'` and `require"x"` calls in a source.

@@ -45,9 +45,10 @@ extension ExperimentRunner {
     static func plan(_ manifest: Manifest) -> [PlannedRun] {
         var runs: [PlannedRun] = []
         for policy in manifest.policies {
-            let script = policy.scriptHash
             for point in policy.optionPoints {
                 let options = policy.options(at: point)
+                let script = PolicySource.combinedHash(policy.scriptHash, script: policy.script,
+                                                       innerPolicies: options.merging(policy.defaults) { manifest, _ in manifest })
                 for definition in manifest.definitionsTrained(by: policy) {
                     for seed in manifest.seeds {
                         runs.append(PlannedRun(id: runID(manifest, definition, policy, options: options, scriptHash: script, seed),
