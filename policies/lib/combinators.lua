@@ -80,10 +80,11 @@ end
 --- An instance of policy `name` with its options, started with `ctx` (its options in ctx.options).
 function M.start(name, overrides, ctx, owner)
   local P = M.load(name, owner)
-  local instance = setmetatable(M.options(P, overrides, owner), { __index = P })
+  local options = M.options(P, overrides, owner)
+  local instance = setmetatable(copy(options), { __index = P })
   if P.init then
     local inner = copy(ctx)
-    inner.options = copy(M.options(P, overrides, owner))
+    inner.options = options
     instance:init(inner)
   end
   return instance

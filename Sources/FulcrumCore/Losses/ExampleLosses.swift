@@ -13,10 +13,12 @@ extension TaskLoss {
     }
 
     /// (1/B) Σ_i v_i ℓ_i, differentiable in `output`; `exampleWeights` has one entry per row.
-    public func weighted(_ output: Variable, _ targets: TaskTargets, exampleWeights: [Double]) -> Variable {
+    /// `exampleLosses`: the ℓ_i when the caller has them already (the `example_loss` signal).
+    public func weighted(_ output: Variable, _ targets: TaskTargets, exampleWeights: [Double],
+                         exampleLosses known: [Double]? = nil) -> Variable {
         precondition(exampleWeights.count == output.shape[0],
                      "TaskLoss.weighted: \(exampleWeights.count) weights for \(output.shape[0]) examples")
-        let perExample = exampleLosses(output.value, targets)
+        let perExample = known ?? exampleLosses(output.value, targets)
         let value = zip(exampleWeights, perExample).reduce(0) { $0 + $1.0 * $1.1 } / Double(max(perExample.count, 1))
         let plain = self(output.scalingRowGradients(by: exampleWeights.map { Float($0) }), targets)
         return Variable(Tensor(scalar: Float(value)), parents: [plain]) { gradient, _ in [gradient] }

@@ -17,8 +17,9 @@ struct GradientHistory {
         for (task, perParameter) in gradients.enumerated() {
             let scale = (1 - beta) * Float(settings.ofLogLoss ? 1 / losses[task] : 1)
             for (i, gradient) in perParameter.enumerated() {
-                averages[task][i] = beta * averages[task][i]
-                averages[task][i].add(gradient, scaledBy: scale)
+                for j in 0..<gradient.count {   // in place: one pass, no new tensor per step
+                    averages[task][i].scalars[j] = beta * averages[task][i].scalars[j] + scale * gradient.scalars[j]
+                }
             }
         }
         self.averages = averages

@@ -101,7 +101,9 @@ public final class Trainer {
             if let examples = weights.examples, examples.contains(where: { $0 != nil }) {
                 // Example weights change the losses themselves: their gradients are taken anew.
                 let weighted = tasks.indices.map { t in
-                    examples[t].map { tasks[t].loss.weighted(outputs[t], batch.targets[t], exampleWeights: $0) } ?? losses[t]
+                    examples[t].map {
+                        tasks[t].loss.weighted(outputs[t], batch.targets[t], exampleWeights: $0, exampleLosses: signals.exampleLoss?[t])
+                    } ?? losses[t]
                 }
                 gradients = TaskGradients(model: model, representations: representations, cuts: cuts, losses: weighted)
             }
