@@ -1,4 +1,4 @@
-import FulcrumCore
+@testable import FulcrumCore
 import Testing
 
 @Suite("Optimizers")
@@ -25,6 +25,21 @@ struct OptimizerTests {
         let m = 0.9 * 0.1 * 0.3 + 0.1 * 0.1, v = 0.999 * 0.001 * 0.09 + 0.001 * 0.01
         let expected = -0.01 - 0.01 * (m / (1 - 0.81)) / ((v / (1 - 0.998001)).squareRoot() + 1e-8)
         #expect(abs(Double(parameter.value.scalars[0]) - expected) < 1e-6)
+    }
+
+    /// After one gradient and 1 000 zero ones, m = 0.1 · 0.9^999 ≈ 10⁻⁴⁷ would round to the smallest
+    /// subnormal and stay there; it is stored as 0 (and every moment is 0 or normal), in the eight-lane
+    /// loop and the tail alike.
+    @Test func adamFlushesSubnormalMoments() {
+        let parameter = Variable(Tensor(shape: [9], scalars: Array(repeating: 0.5, count: 9)), requiresGrad: true)
+        let adam = Adam(parameters: [parameter])
+        parameter.grad = Tensor(shape: [9], scalars: Array(repeating: 1, count: 9))
+        adam.step(learningRate: 0.001)
+        parameter.grad = Tensor(shape: [9], scalars: Array(repeating: 0, count: 9))
+        for _ in 0..<1000 { adam.step(learningRate: 0.001) }
+        #expect(adam.firstMoment[0] == Array(repeating: 0, count: 9))
+        #expect(adam.secondMoment[0].allSatisfy { $0 == 0 || $0.isNormal })
+        #expect(adam.secondMoment[0].allSatisfy { $0 > 0 })   // 0.001 · 0.999^1000 ≈ 3.7 · 10⁻⁴: still normal
     }
 
     @Test func parametersWithoutGradientStayPut() {

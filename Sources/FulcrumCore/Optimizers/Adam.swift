@@ -8,8 +8,8 @@ public final class Adam: Optimizer {
     public let beta1: Float, beta2: Float, epsilon: Float
     public let weightDecay: Float
     public let decoupledWeightDecay: Float
-    private var firstMoment: [[Float]]
-    private var secondMoment: [[Float]]
+    private(set) var firstMoment: [[Float]]
+    private(set) var secondMoment: [[Float]]
     private var stepCount = 0
 
     public init(parameters: [Variable], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
@@ -50,6 +50,13 @@ public final class Adam: Optimizer {
 
     /// The update of one parameter tensor, eight lanes at a time (the optimizer is a visible share of
     /// a small model's step, and the scalar loop does not vectorise by itself).
+    ///
+    /// Moments below the smallest normal float are stored as 0. A parameter whose gradient stays 0 (a
+    /// dead unit) has m decaying by β₁ per step into the subnormal range, where rounding holds it at the
+    /// smallest subnormal for good; on Intel cores every later multiply by it takes a microcode assist,
+    /// and those assists made Adam 40 % of a CNN step there (not on AMD, which handles subnormals at
+    /// full speed). Flushing changes θ by at most lr · 10⁻³⁸ / ε ≈ 10⁻³³ per step, below the rounding of
+    /// any parameter larger than 10⁻²⁶ in magnitude.
     @inline(__always)
     private static func update(_ theta: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
                                _ v: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, count: Int,
@@ -60,8 +67,10 @@ public final class Adam: Optimizer {
         while i + 8 <= count {
             let t = UnsafeRawPointer(theta + i).loadUnaligned(as: Lanes.self)
             let gi = UnsafeRawPointer(g + i).loadUnaligned(as: Lanes.self) + l2 * t
-            let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: Lanes.self) + (1 - b1) * gi
-            let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self) + (1 - b2) * gi * gi
+            var mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: Lanes.self) + (1 - b1) * gi
+            var vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: Lanes.self) + (1 - b2) * gi * gi
+            mi.replace(with: 0, where: (mi .< Float.leastNormalMagnitude) .& (mi .> -Float.leastNormalMagnitude))
+            vi.replace(with: 0, where: vi .< Float.leastNormalMagnitude)
             let step = (mi * inverse1) / ((vi * inverse2).squareRoot() + eps)
             UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: Lanes.self)
             UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: Lanes.self)
@@ -70,10 +79,14 @@ public final class Adam: Optimizer {
         }
         while i < count {
             let gi = g[i] + l2 * theta[i]
-            m[i] = b1 * m[i] + (1 - b1) * gi
-            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+            m[i] = flushed(b1 * m[i] + (1 - b1) * gi)
+            v[i] = flushed(b2 * v[i] + (1 - b2) * gi * gi)
             theta[i] -= rate * ((m[i] * inverse1) / ((v[i] * inverse2).squareRoot() + eps) + decoupled * theta[i])
             i += 1
         }
     }
+
+    /// 0 for a subnormal, else the value (see `update`).
+    @inline(__always)
+    private static func flushed(_ x: Float) -> Float { abs(x) < Float.leastNormalMagnitude ? 0 : x }
 }
