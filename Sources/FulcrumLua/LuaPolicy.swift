@@ -3,8 +3,9 @@ import CLua
 import FulcrumCore
 
 /// A weighting policy written in Lua (the policy API of policies/README.md): a file returning a table with
-/// `name`, `needs`, `defaults`, an optional `P:init(ctx)` and `P:weights(s)`. Each instance owns its
-/// own interpreter, so runs never share state.
+/// `name`, `needs`, `defaults`, an optional `P:init(ctx)` and `P:weights(s)`, and — for a policy that
+/// declares `memory = true` — `P:finish(ctx, result)`. Each instance owns its own interpreter, so runs
+/// never share state.
 public final class LuaPolicy: WeightingPolicy {
     public let file: String
     public let name: String
@@ -15,6 +16,10 @@ public final class LuaPolicy: WeightingPolicy {
     public let defaults: [String: SettingValue]
     /// `defaults` with the manifest's options merged over them.
     public let options: [String: SettingValue]
+    /// `memory = true`: the policy sees `ctx.memory` and its `P:finish` says what to remember.
+    public let remembers: Bool
+    /// What `ctx.memory` and `ctx.generation` show (set before `start`; only a policy that remembers sees it).
+    public var memory = PolicyMemory()
 
     private let lua: LuaState
     private let moduleReference: Int32
@@ -22,6 +27,9 @@ public final class LuaPolicy: WeightingPolicy {
     private let weightsReference: Int32
     private var instanceReference: Int32?
     private let weightsLine: Int
+    private let finishLine: Int
+    /// The context `start` was given, shown again to `P:finish`.
+    private var context: PolicyContext?
     private var taskCount = 0
     private let signalsTable = SignalsTable()
     /// Where the C side reads a well-formed answer (2T: the `{shared, heads}` form).
@@ -67,6 +75,7 @@ public final class LuaPolicy: WeightingPolicy {
         guard initType == LUA_TNIL || initType == LUA_TFUNCTION else {
             throw loadError("\(file): 'init' must be a function (function P:init(ctx) … end), got \(initTypeName)")
         }
+        (remembers, finishLine) = try Self.readMemoryDeclaration(lua, file: file)
 
         options = try Self.merge(overrides, over: defaults, policy: name)
         needs = try declaredNeeds ?? Self.computeNeeds(lua, file: file, options: options)
@@ -103,6 +112,7 @@ public final class LuaPolicy: WeightingPolicy {
             lua_setmetatable(lua.L, -2)
             instanceReference = luaL_ref(lua.L, fulcrum_host_registry_index())
 
+            self.context = context
             pushModuleFunction("init")
             guard lua.type(at: -1) == LUA_TFUNCTION else { lua.pop(); return }
             pushInstance()
@@ -161,6 +171,41 @@ public final class LuaPolicy: WeightingPolicy {
 
     public func takeOutput() throws -> PolicyOutput { lua.withoutMemoryLimit { lua.takeOutput() } }
 
+    /// Calls `P:finish(ctx, result)` after the run (a policy that remembers only; nil otherwise, and
+    /// when finish returns nil) and returns what it wants remembered.
+    public func finish(_ result: PolicyRunResult) throws -> MemoryValue? {
+        guard remembers, let context else { return nil }
+        let top = lua_gettop(lua.L)
+        defer { lua_settop(lua.L, top) }
+        do {
+            pushModuleFunction("finish")
+            pushInstance()
+            lua.withoutMemoryLimit {
+                pushContext(context)
+                pushResult(result)
+            }
+            try lua.call(arguments: 3, results: 1)
+        } catch let failure as LuaState.Failure {
+            throw LuaPolicyError(policy: name, phase: .finish, message: failure.message, traceback: failure.traceback)
+        }
+        if lua.type(at: -1) == LUA_TNIL { return nil }
+        let value: MemoryValue
+        do {
+            value = try lua.withoutMemoryLimit { () throws(MemoryProblem) -> MemoryValue in try lua.memoryValue(at: -1, path: "finish's answer") }
+        } catch {
+            throw LuaPolicyError(policy: name, phase: .finish, message: "\(file):\(finishLine): \(error.text)")
+        }
+        let bytes = value.json.utf8.count
+        guard bytes <= Self.memoryByteLimit else {
+            throw LuaPolicyError(policy: name, phase: .finish,
+                                 message: "\(file):\(finishLine): finish's answer is \(bytes) bytes as JSON, more than the \(Self.memoryByteLimit) a run may remember")
+        }
+        return value
+    }
+
+    /// The most a run may remember, as JSON text.
+    public static let memoryByteLimit = 1 << 20
+
     // MARK: Marshalling
 
     private func pushModuleFunction(_ key: StaticString) {
@@ -184,6 +229,24 @@ public final class LuaPolicy: WeightingPolicy {
         lua.push(context.totalSteps); lua.setField("total_steps")
         lua.push(context.stepsPerEpoch); lua.setField("steps_per_epoch")
         lua.push(Int(truncatingIfNeeded: context.seed)); lua.setField("seed")
+        if remembers {
+            lua.pushFrozen(memory.records); lua.setField("memory")
+            lua.push(memory.generation); lua.setField("generation")
+        }
+    }
+
+    /// `result` of `P:finish`: steps, diverged (and diverged_step), and the last validation
+    /// evaluation (val_step, val_kpi[t], val_loss[t]) when there was one.
+    private func pushResult(_ result: PolicyRunResult) {
+        lua.newTable(fieldCount: 6)
+        lua.push(result.steps); lua.setField("steps")
+        lua.push(result.divergedStep != nil); lua.setField("diverged")
+        if let step = result.divergedStep { lua.push(step); lua.setField("diverged_step") }
+        if let validation = result.validation {
+            lua.push(validation.step); lua.setField("val_step")
+            lua.push(.list(validation.kpi.map(SettingValue.number))); lua.setField("val_kpi")
+            lua.push(.list(validation.loss.map(SettingValue.number))); lua.setField("val_loss")
+        }
     }
 
 

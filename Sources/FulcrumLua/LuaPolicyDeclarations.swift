@@ -125,4 +125,33 @@ extension LuaPolicy {
         }
         return merged
     }
+
+    /// `memory = true` (false when absent) and the line of `P:finish`, which a policy that remembers
+    /// must have and any other must not (it would never be called).
+    static func readMemoryDeclaration(_ lua: LuaState, file: String) throws -> (remembers: Bool, finishLine: Int) {
+        func loadError(_ message: String) -> LuaPolicyError { LuaPolicyError(policy: file, phase: .load, message: "\(file): \(message)") }
+        lua.rawField("memory", of: -1)
+        let memoryType = lua.type(at: -1), memoryTypeName = lua.typeName(at: -1)
+        let remembers = memoryType == LUA_TBOOLEAN && lua_toboolean(lua.L, -1) != 0
+        lua.pop()
+        guard memoryType == LUA_TNIL || memoryType == LUA_TBOOLEAN else {
+            throw loadError("'memory' must be true or false, got a \(memoryTypeName)")
+        }
+        lua.rawField("finish", of: -1)
+        defer { lua.pop() }
+        switch lua.type(at: -1) {
+        case LUA_TNIL:
+            guard !remembers else {
+                throw loadError("memory = true needs a function 'finish' (function P:finish(ctx, result) … end) returning what to remember")
+            }
+            return (false, 0)
+        case LUA_TFUNCTION:
+            guard remembers else {
+                throw loadError("'finish' is called only for a policy that remembers: declare memory = true, or remove finish")
+            }
+            return (true, lua.definitionLine(ofFunctionAt: -1))
+        default:
+            throw loadError("'finish' must be a function (function P:finish(ctx, result) … end), got \(lua.typeName(at: -1))")
+        }
+    }
 }

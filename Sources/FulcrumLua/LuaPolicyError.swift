@@ -6,6 +6,8 @@ public struct LuaPolicyError: Error, Equatable, CustomStringConvertible {
         case options
         case initialisation
         case weights(step: Int)
+        /// `P:finish`, after the last step.
+        case finish
     }
 
     /// The policy's name, or its file while the file has not loaded.
@@ -28,6 +30,7 @@ public struct LuaPolicyError: Error, Equatable, CustomStringConvertible {
         case .options: "policy \(policy) options: \(message)"
         case .initialisation: "policy \(policy) init: \(message)"
         case let .weights(step): "policy \(policy) step \(step): \(message)"
+        case .finish: "policy \(policy) finish: \(message)"
         }
     }
 }

@@ -18,8 +18,24 @@ public enum PolicyCheck {
     public static func run(file: String, tasks: Int, steps: Int, stepsPerEpoch: Int = 10,
                            options: [String: SettingValue] = [:], seed: UInt64 = 1,
                            limits: LuaLimits = LuaLimits()) throws -> [Step] {
+        try check(file: file, tasks: tasks, steps: steps, stepsPerEpoch: stepsPerEpoch, options: options, seed: seed, limits: limits).steps
+    }
+
+    /// The weights per step and, for a policy that remembers, what its `P:finish` returned after the
+    /// last step (the result shows the last generated KPIs and losses as the final validation).
+    public struct Report: Sendable, Equatable {
+        public let steps: [Step]
+        public let remembered: MemoryValue?
+    }
+
+    /// `run`, with `memory` as the policy's `ctx.memory` and `ctx.generation` (a memory file's
+    /// records, `PolicyMemory.load`), and `P:finish` called at the end.
+    public static func check(file: String, tasks: Int, steps: Int, stepsPerEpoch: Int = 10,
+                             options: [String: SettingValue] = [:], seed: UInt64 = 1,
+                             limits: LuaLimits = LuaLimits(), memory: PolicyMemory = PolicyMemory()) throws -> Report {
         precondition(tasks >= 1 && steps >= 1 && stepsPerEpoch >= 1, "PolicyCheck: tasks, steps and steps per epoch must be ≥ 1")
         let policy = try LuaPolicy(file: file, options: options, limits: limits)
+        policy.memory = memory
         let names = (1...tasks).map { "task\($0)" }
         try policy.start(PolicyContext(tasks: names, taskKinds: names.map { _ in "classification" }, totalSteps: steps,
                                        stepsPerEpoch: stepsPerEpoch, seed: seed))
@@ -27,15 +43,20 @@ public enum PolicyCheck {
         var results: [Step] = []
         var previous = [Double](repeating: 1, count: tasks)
         var initialLoss: [Double] = []
+        var last: (loss: [Double], kpi: [Double])?
         for step in 1...steps {
-            let signals = generateSignals(step: step, steps: steps, tasks: names, stepsPerEpoch: stepsPerEpoch,
-                                          needs: policy.needs, previous: previous, initialLoss: &initialLoss, &generator,
+            // The KPIs are drawn either way; the policy sees them only if it needs them, finish at the end.
+            var signals = generateSignals(step: step, steps: steps, tasks: names, stepsPerEpoch: stepsPerEpoch,
+                                          needs: policy.needs.union([.kpi]), previous: previous, initialLoss: &initialLoss, &generator,
                                           alignmentInterval: policy.validationAlignmentInterval)
+            last = (signals.loss, signals.kpi ?? [])
+            if !policy.needs.contains(.kpi) { signals.kpi = nil }
             let weights = try policy.weights(for: signals)
             results.append(Step(step: step, weights: weights))
             previous = weights.shared
         }
-        return results
+        let validation = last.map { (step: steps, loss: $0.loss, kpi: $0.kpi) }
+        return Report(steps: results, remembered: try policy.finish(PolicyRunResult(steps: steps, validation: validation)))
     }
 
     static func generateSignals(step: Int, steps: Int, tasks: [String], stepsPerEpoch: Int, needs: Set<PolicySignal>,

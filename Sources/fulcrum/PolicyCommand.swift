@@ -43,12 +43,17 @@ struct PolicyCommand: ParsableCommand {
         @Option(help: "Seed of the generated signals and of random().")
         var seed: UInt64 = 1
 
+        @Option(help: "A memory file (fulcrum export --memory) for a policy that remembers: its ctx.memory.")
+        var memory: String?
+
         func validate() throws {
             guard tasks >= 1, steps >= 1 else { throw ValidationError("--tasks and --steps must be ≥ 1") }
         }
 
         func run() throws {
-            let results = try PolicyCheck.run(file: file, tasks: tasks, steps: steps, options: overrides.values, seed: seed)
+            let report = try PolicyCheck.check(file: file, tasks: tasks, steps: steps, options: overrides.values, seed: seed,
+                                               memory: try memory.map(PolicyMemory.load(file:)) ?? PolicyMemory())
+            let results = report.steps
             let header = (1...tasks).map { label in
                 let text = "w\(label)"
                 return String(repeating: " ", count: max(10 - text.count, 1)) + text
@@ -60,6 +65,7 @@ struct PolicyCommand: ParsableCommand {
                     : "   heads:" + result.weights.heads.map { String(format: "%8.4f", $0) }.joined()
                 print(String(format: "%5d", result.step) + shared + heads)
             }
+            if let remembered = report.remembered { print("finish remembers: \(remembered.json)") }
             print("\(file): \(steps) steps on \(tasks) tasks, every answer valid weights (finite; ≥ 0 but for shared coefficients)")
         }
     }
@@ -83,6 +89,9 @@ struct PolicyCommand: ParsableCommand {
         @Flag(help: "Print JSON lines.")
         var json = false
 
+        @Option(help: "A memory file (fulcrum export --memory) for a policy that remembers: its ctx.memory (default: none).")
+        var memory: String?
+
         @OptionGroup var storeOption: StoreOption
 
         func validate() throws {
@@ -90,10 +99,12 @@ struct PolicyCommand: ParsableCommand {
         }
 
         func run() throws {
+            let memory = try memory.map(PolicyMemory.load(file:)) ?? PolicyMemory()
             let steps = if let runID {
-                try PolicyReplay.replay(file: file, options: overrides.values, run: runID, store: try RunStore.existing(at: storeOption.store))
+                try PolicyReplay.replay(file: file, options: overrides.values, run: runID, store: try RunStore.existing(at: storeOption.store),
+                                        memory: memory)
             } else {
-                try PolicyReplay.replay(file: file, options: overrides.values, signalsFile: signals!)
+                try PolicyReplay.replay(file: file, options: overrides.values, signalsFile: signals!, memory: memory)
             }
             var largestDifference = 0.0
             for step in steps {

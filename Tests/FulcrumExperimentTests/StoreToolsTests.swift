@@ -182,7 +182,7 @@ struct StoreToolsExportTests {
         #expect(runs.hasPrefix("""
             id,experiment,manifest_hash,definition_hash,policy,point,tasks,policy_file,policy_hash,options,seed,status,error,\
             diverged_step,steps_done,started_at,finished_at,wall_seconds,steps_per_epoch,total_steps,steps_per_second,\
-            policy_microseconds_per_step,peak_memory_bytes,git_commit,machine\n
+            policy_microseconds_per_step,peak_memory_bytes,git_commit,machine,generation,memory\n
             """))
         #expect(runs.contains(#",{},1,failed,"boom, ""quoted"""# + "\nsecond line\",,2,"))
         let records = parseCSV(runs)

@@ -47,6 +47,16 @@ int fulcrum_host_watchdog_end(fulcrum_host_watchdog *watchdog);
 // and builds the path inside policies/lib). Returns its text, or nil and a message.
 int fulcrum_host_read_file(struct lua_State *L);
 
+// MARK: Read-only tables (readonly.c)
+
+// What getmetatable returns for a read-only view; the host reads the table behind it from the
+// metatable's __index.
+#define FULCRUM_HOST_READ_ONLY "read-only"
+
+// Replaces the table at `index`, and every table inside it, by a read-only view: reads, `#`, `pairs`
+// and `ipairs` reach the table, a write raises "<name> is read-only: …".
+void fulcrum_host_freeze(struct lua_State *L, int index, const char *name);
+
 // MARK: One step (signals.c, answer.c)
 
 // One step's signals as flat arrays; NULL marks a signal absent this step. Matrices are row-major

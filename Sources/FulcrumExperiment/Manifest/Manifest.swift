@@ -164,6 +164,11 @@ public struct Manifest: Sendable {
         /// `overrides`: definition keys (those a sweep takes) set for this policy's runs only, in
         /// manifest order; they change its runs' definition hash, not their sweep point.
         public var overrides: [SweepSetting] = []
+        /// `generations`: the policy's runs are trained this many times in sequence, generation g
+        /// seeing what generation g − 1 and those before it remembered (only for `memory = true`).
+        public var generations = 1
+        /// The file declares `memory = true`: its runs see `ctx.memory`, and their ids cover it.
+        public var remembers = false
 
         /// `options` with the settings of `point` (from `optionPoints`) applied.
         public func options(at point: [SweepSetting]) -> [String: SettingValue] {

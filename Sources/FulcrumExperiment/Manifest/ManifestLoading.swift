@@ -121,6 +121,8 @@ extension Manifest {
 
     /// A guard against a typo multiplying a sweep into millions of runs.
     static let maximumRuns = 100_000
+    /// More generations than this is a typo, not a search.
+    static let maximumGenerations = 1_000
 
     /// The task names as written, before any validation (sweep keys refer to tasks by name).
     private static func rawTaskNames(_ node: ManifestNode) -> [String] {
@@ -304,13 +306,17 @@ extension Manifest {
         guard let policies = node.mapping() else { return nil }
         if policies.entries.isEmpty { node.reading.report(node.path, node.node, "expected at least one policy") }
         let entries = policies.entries.map { key, value -> PolicyEntry? in
-            guard let policy = value.mapping(allowed: ["script", "options", "overrides", "memory_mb", "time_ms"]) else { return nil }
+            guard let policy = value.mapping(allowed: ["script", "options", "overrides", "memory_mb", "time_ms", "generations"]) else { return nil }
             if key == ExperimentRunner.singleTaskPolicy {
                 node.reading.report(value.path, value.node, "'\(key)' names the single-task baselines in the store (baselines: single_task); give the policy another name")
             }
             let defaults = LuaLimits()
             let memory = policy.optional("memory_mb", default: defaults.memoryBytes >> 20) { $0.integer(atLeast: 1) }
             let time = policy.optional("time_ms", default: defaults.milliseconds) { $0.integer(atLeast: 1) }
+            let generations = policy.optional("generations", default: 1) { $0.integer(atLeast: 1) }
+            if let generations, generations > maximumGenerations, let field = policy["generations"] {
+                node.reading.report(field.path, field.node, "expected at most \(maximumGenerations) generations, got \(generations)")
+            }
             let script = policy.required("script")?.string()
             if let script, !FileManager.default.fileExists(atPath: script), let field = policy["script"] {
                 node.reading.report(field.path, field.node, "no policy file at \(script) (paths are relative to the working directory)")
@@ -324,12 +330,18 @@ extension Manifest {
                     }
                 } else { optionsValid = false }
             }
-            guard let script, optionsValid, let memory, let time else { return nil }
+            guard let script, optionsValid, let memory, let time, let generations else { return nil }
             let declaration = declarations.of(script)
             checkOptions(options, of: declaration, at: policy["options"] ?? value)
+            if generations > 1, declaration.defaults != nil, !declaration.remembers, let field = policy["generations"] {
+                node.reading.report(field.path, field.node,
+                                    "generations need a policy that remembers: \(script) does not declare memory = true (with a P:finish that returns what to remember)")
+            }
             var entry = PolicyEntry(name: key, script: script, options: options,
                                     limits: LuaLimits(memoryBytes: memory << 20, milliseconds: time), scriptHash: declaration.hash)
             entry.defaults = declaration.defaults ?? [:]
+            entry.generations = generations
+            entry.remembers = declaration.remembers
             return entry
         }
         guard !policies.entries.isEmpty, !entries.contains(where: { $0 == nil }) else { return nil }

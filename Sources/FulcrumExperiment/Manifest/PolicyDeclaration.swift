@@ -12,12 +12,15 @@ public struct PolicyDeclaration: Sendable, Equatable {
     /// problem: its runs fail, with the Lua message.
     public let defaults: [String: SettingValue]?
     let name: String
+    /// `memory = true`: the policy remembers across runs (false when the file does not load).
+    let remembers: Bool
 
     init(file: String) {
         hash = PolicySource(file: file).hash
         let policy = try? LuaPolicy(file: file)
         defaults = policy?.defaults
         name = policy?.name ?? file
+        remembers = policy?.remembers ?? false
     }
 
     /// Why `options` cannot be given to the policy (an undeclared option, a type unlike its default's);

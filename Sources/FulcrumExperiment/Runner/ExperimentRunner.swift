@@ -5,15 +5,20 @@ import Synchronization
 /// Trains every planned run of a manifest (policy × option point × run definition × seed, and the
 /// single-task baselines) into the store. A run that fails — a broken policy, a diverged loss —
 /// is recorded with its error and never stops the others. Runs already finished in the store are
-/// skipped unless forced; the rest run on `jobs` threads, one run per thread.
+/// skipped unless forced; the rest run on `jobs` threads, one run per thread. A policy with
+/// `generations` trains in rounds: generation g is planned once every run of generation g − 1 has
+/// ended, with what they remembered (`plan`).
 ///
-/// Shared across its worker threads: everything here is immutable after `init` except the stop
+/// Shared across its worker threads: everything here is immutable while workers run except the stop
 /// flag (atomic), what the workers coordinate through `RunQueue`'s lock, and the data cache
-/// (behind its own lock); the store serialises its own writes.
+/// (behind its own lock); the store serialises its own writes. `plannedRuns` changes only between
+/// rounds, when no worker runs.
 public final class ExperimentRunner: @unchecked Sendable {
     public let manifest: Manifest
     public let store: RunStore
-    public let plannedRuns: [PlannedRun]
+    /// The plan as far as the store's memory resolves it (generation g of a chain appears once
+    /// generation g − 1 has ended).
+    public private(set) var plannedRuns: [PlannedRun]
     private let observer: (any SweepObserver)?
     private let stopRequested = Atomic(false)
     private let datasets = DatasetCache()
@@ -33,14 +38,13 @@ public final class ExperimentRunner: @unchecked Sendable {
         self.manifest = manifest
         self.store = store
         self.observer = observer
-        plannedRuns = Self.plan(manifest)
+        // A store that cannot be read here fails `run` with its error; until then the first generations stand.
+        plannedRuns = (try? Self.plan(manifest, store: store)) ?? (try? Self.plan(manifest, store: nil)) ?? []
     }
 
     /// The planned runs `selection`'s filters and shard keep, in plan order.
     public func plannedRuns(_ selection: RunSelection) -> [PlannedRun] {
-        plannedRuns.enumerated().filter { index, run in
-            selection.shard.contains(index) && selection.matches(run)
-        }.map(\.element)
+        plannedRuns.filter { selection.shard.contains($0.shardPosition) && selection.matches($0) }
     }
 
     /// Asks the sweep to stop (Ctrl-C): no new run starts, the runs in flight stop after their
@@ -49,13 +53,28 @@ public final class ExperimentRunner: @unchecked Sendable {
 
     var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
 
-    /// Trains the selected runs; returns an outcome for each, in plan order.
+    /// Trains the selected runs; returns an outcome for each, in plan order (round by round when a
+    /// policy has generations: each round trains what the memory of the last one made plannable).
     @discardableResult
     public func run(_ selection: RunSelection = RunSelection()) throws -> [Outcome] {
         try store.recordExperiment(manifest)
+        plannedRuns = try Self.plan(manifest, store: store)
         try store.retireRuns(of: manifest.name, manifestHash: manifest.hash, keeping: plannedRuns.map(\.id))
         BLASThreads.count = manifest.threads
-        let selected = plannedRuns(selection)
+        var outcomes: [Outcome] = []
+        var attempted: Set<String> = []
+        while !isStopRequested {
+            let round = plannedRuns(selection).filter { !attempted.contains($0.id) }
+            if round.isEmpty { break }
+            attempted.formUnion(round.map(\.id))
+            outcomes += try train(round, selection)
+            plannedRuns = try Self.plan(manifest, store: store)
+        }
+        return outcomes
+    }
+
+    /// One round: skips the finished runs of `selected` (unless forced) and trains the rest on the workers.
+    private func train(_ selected: [PlannedRun], _ selection: RunSelection) throws -> [Outcome] {
         let statuses = try store.statuses(ofRuns: selected.map(\.id))
         var outcomes: [Int: Outcome] = [:]
         var pending: [Int] = []
@@ -118,6 +137,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         descriptor.tasks = run.definition.taskPositions
         descriptor.gitCommit = provenance.gitCommit
         descriptor.machine = provenance.machine
+        descriptor.generation = run.policy.remembers ? run.generation : nil
         return descriptor
     }
 

@@ -17,19 +17,22 @@ public enum PolicyReplay {
     }
 
     /// Replays run `id` of `store`; the policy gets the run's context (tasks, kinds, length, seed).
-    public static func replay(file: String, options: [String: SettingValue] = [:], run id: String, store: RunStore) throws -> [Step] {
+    public static func replay(file: String, options: [String: SettingValue] = [:], run id: String, store: RunStore,
+                              memory: PolicyMemory = PolicyMemory()) throws -> [Step] {
         guard let recorded = try store.recordedSignals(ofRun: id) else {
             throw ReplayError(description: "no run '\(id)' in \(store.path) (fulcrum run prints run ids; so does the store's run table)")
         }
         guard !recorded.signals.isEmpty else {
             throw ReplayError(description: "run '\(id)' recorded no signals (it failed before its first step, or predates signal recording)")
         }
-        return try replay(file: file, options: options, context: recorded.context, signals: recorded.signals, applied: recorded.applied)
+        return try replay(file: file, options: options, context: recorded.context, signals: recorded.signals, applied: recorded.applied,
+                          memory: memory)
     }
 
     /// Replays a JSON-lines file: one object per step with the fields of `s` (`loss` and `step` required;
     /// `tasks` defaults to task1…taskT, `initial_loss` to the first line's losses, `weights` to 1).
-    public static func replay(file: String, options: [String: SettingValue] = [:], signalsFile path: String, seed: UInt64 = 1) throws -> [Step] {
+    public static func replay(file: String, options: [String: SettingValue] = [:], signalsFile path: String, seed: UInt64 = 1,
+                              memory: PolicyMemory = PolicyMemory()) throws -> [Step] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ReplayError(description: "\(path): cannot read the signals file")
         }
@@ -49,12 +52,14 @@ public enum PolicyReplay {
         }
         let context = PolicyContext(tasks: first.tasks, taskKinds: first.tasks.map { _ in "unknown" }, totalSteps: signals.count,
                                     stepsPerEpoch: signals.count, seed: seed)
-        return try replay(file: file, options: options, context: context, signals: signals, applied: nil)
+        return try replay(file: file, options: options, context: context, signals: signals, applied: nil, memory: memory)
     }
 
+    /// `memory` is what a policy that remembers sees as `ctx.memory` (a memory file's records; empty by default).
     static func replay(file: String, options: [String: SettingValue], context: PolicyContext,
-                       signals: [StepSignals], applied: [[Double]?]?) throws -> [Step] {
+                       signals: [StepSignals], applied: [[Double]?]?, memory: PolicyMemory) throws -> [Step] {
         let policy = try LuaPolicy(file: file, options: options)
+        policy.memory = memory
         try policy.start(context)
         return try signals.enumerated().map { index, s in
             Step(step: s.step, weights: try policy.weights(for: s), applied: applied.flatMap { index < $0.count ? $0[index] : nil })

@@ -41,7 +41,9 @@ extension ExperimentRunner {
             policy = UniformWeights(name: run.policy.name)
         } else {
             do {
-                policy = try LuaPolicy(file: run.policy.script, options: run.options, limits: run.policy.limits)
+                let lua = try LuaPolicy(file: run.policy.script, options: run.options, limits: run.policy.limits)
+                lua.memory = run.memory
+                policy = lua
             } catch {
                 try store.beginRun(descriptor(run, options: run.options))
                 notify { $0.runStarted(run, totalSteps: run.definition.train.steps) }
@@ -55,15 +57,37 @@ extension ExperimentRunner {
         let model = MultiTaskNetwork(run.definition.networkSpec(data: manifest.data), generator: &generator)
         let writer = RunRecorder(store: store, runID: run.id, taskPositions: run.definition.taskPositions,
                                  recordEvery: run.definition.train.recordEvery)
+        let validation = LatestValidation()
         let trainer = Trainer(model: model, tasks: run.definition.tasks.map(\.spec), data: try data(for: run),
                               configuration: run.definition.trainingConfiguration(seed: run.seed), policy: policy,
-                              hooks: [writer, SweepStepHook(runner: self, run: run)])
+                              hooks: [writer, SweepStepHook(runner: self, run: run), validation])
         do {
-            return try trainer.run()
+            let summary = try trainer.run()
+            try remember(policy, run, PolicyRunResult(steps: summary.steps, validation: validation.latest))
+            return summary
         } catch {
             try writer.flush()
+            if case let TrainingError.diverged(step, _, _) = error {
+                try remember(policy, run, PolicyRunResult(steps: step, divergedStep: step, validation: validation.latest))
+            }
             throw error
         }
+    }
+
+    /// `P:finish` of a policy that remembers, and its answer into the store. A finish that raises
+    /// fails the run (its error propagates); a store error stops the sweep, as everywhere.
+    private func remember(_ policy: any WeightingPolicy, _ run: PlannedRun, _ result: PolicyRunResult) throws {
+        guard let lua = policy as? LuaPolicy, lua.remembers, let value = try lua.finish(result) else { return }
+        do { try store.recordMemory(run: run.id, value) } catch { throw RunRecorder.Failure(underlying: error) }
+    }
+}
+
+/// Keeps the last validation evaluation, for `P:finish` (the run may diverge after it).
+private final class LatestValidation: TrainingHook {
+    var latest: (step: Int, loss: [Double], kpi: [Double])?
+
+    func evaluated(_ evaluation: EvaluationRecord) throws {
+        if evaluation.split == .validation { latest = (evaluation.step, evaluation.loss, evaluation.kpi) }
     }
 }
 

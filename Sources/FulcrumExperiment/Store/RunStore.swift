@@ -195,6 +195,10 @@ enum StoreSchema {
             // One word per concept: manifests, reports and the code call it the sweep point.
             try db.execute(sql: "ALTER TABLE run RENAME COLUMN variant TO point")
         }
+        migrator.registerMigration("v8: what a policy remembers across runs, and its generation") { db in
+            // NULL for runs of policies that do not remember.
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN generation INTEGER; ALTER TABLE run ADD COLUMN memory TEXT")
+        }
         return migrator
     }
 }

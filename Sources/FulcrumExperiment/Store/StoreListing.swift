@@ -48,7 +48,7 @@ public struct ListedRun: Sendable, Equatable {
 }
 
 extension RunStore {
-    /// The runs matching `filter`, by experiment, policy, sweep point, seed. A filter on an experiment the
+    /// The runs matching `filter`, by experiment, policy, sweep point, generation, seed. A filter on an experiment the
     /// store does not know is an error (a typo would otherwise list nothing, silently).
     public func listRuns(_ filter: RunFilter = RunFilter()) throws -> [ListedRun] {
         try database.read { db in
@@ -67,7 +67,7 @@ extension RunStore {
                 SELECT run.*, experiment.manifest_hash AS current_manifest_hash, experiment.steps AS experiment_steps
                 FROM run JOIN experiment ON experiment.name = run.experiment
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY run.experiment, run.policy, run.point, run.seed, run.id
+                ORDER BY run.experiment, run.policy, run.point, run.generation, run.seed, run.id
                 """, arguments: arguments)
             return try rows.map { row in
                 let run = try StoredRun(row: row)
@@ -82,8 +82,11 @@ extension RunStore {
 public enum RunListing {
     public static func table(_ runs: [ListedRun]) -> String {
         guard !runs.isEmpty else { return summary(runs) + "\n" }
+        // Policies that remember add their generation and what each run remembered.
+        let remembering = runs.contains { $0.run.generation != nil }
         let header = ["id", "experiment", "policy", "point", "seed", "status", "steps", "wall s", "steps/s", "policy µs/step", "error"]
-        let rightAligned: Set<Int> = [4, 6, 7, 8, 9]
+            + (remembering ? ["generation", "memory"] : [])
+        let rightAligned: Set<Int> = [4, 6, 7, 8, 9, 11]
         let rows = runs.map { listed -> [String] in
             let run = listed.run
             // Two rows for one policy and seed are usually the current run and a stale one: say which.
@@ -92,6 +95,7 @@ public enum RunListing {
                     "\(run.stepsDone)/\(listed.totalSteps.map(String.init) ?? "?")",
                     decimal(run.wallSeconds), decimal(run.stepsPerSecond), decimal(run.policyMicrosecondsPerStep),
                     errorSummary(run.error)]
+                + (remembering ? [run.generation.map(String.init) ?? "", memorySummary(run.memory)] : [])
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         let lines = ([header] + rows).map { cells in
@@ -136,8 +140,16 @@ public enum RunListing {
             "started_at": .string(run.startedAt), "finished_at": text(run.finishedAt), "wall_seconds": number(run.wallSeconds),
             "steps_per_second": number(run.stepsPerSecond), "policy_microseconds_per_step": number(run.policyMicrosecondsPerStep),
             "peak_memory_bytes": integer(run.peakMemoryBytes), "git_commit": text(run.gitCommit), "machine": text(run.machine),
+            "generation": integer(run.generation),
+            "memory": run.memory.map { (try? JSONText.decode(JSONValue.self, $0)) ?? .string($0) } ?? .null,
         ]
         return try JSONText.encode(JSONValue.object(object))
+    }
+
+    /// A run's memory in the table: its JSON cut to 60 characters (`fulcrum runs --json` has it whole).
+    static func memorySummary(_ memory: String?) -> String {
+        guard let memory else { return "" }
+        return memory.count > 60 ? String(memory.prefix(59)) + "…" : memory
     }
 
     /// The first line of an error, cut to 60 characters: the table stays one line per run.

@@ -61,6 +61,10 @@ public struct StoredRun: Sendable, Equatable {
     public let peakMemoryBytes: Int?
     public let gitCommit: String?
     public let machine: String?
+    /// The run's generation, for a policy that remembers (nil otherwise).
+    public let generation: Int?
+    /// What the run's policy remembered (`P:finish`'s answer, JSON), if anything.
+    public let memory: String?
 
     init(row: Row) throws {
         id = row["id"]
@@ -87,6 +91,8 @@ public struct StoredRun: Sendable, Equatable {
         peakMemoryBytes = row["peak_memory_bytes"]
         gitCommit = row["git_commit"]
         machine = row["machine"]
+        generation = row["generation"]
+        memory = row["memory"]
     }
 }
 

@@ -19,6 +19,8 @@ public struct RunDescriptor: Sendable, Equatable {
     public var seed: UInt64
     public var gitCommit: String? = nil
     public var machine: String? = nil
+    /// The run's generation, for a policy that remembers (nil otherwise).
+    public var generation: Int? = nil
 
     public init(id: String, experiment: String, manifestHash: String, policy: String, policyFile: String,
                 policyHash: String, optionsJSON: String, seed: UInt64) {
@@ -82,11 +84,11 @@ extension RunStore {
             try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [run.id])
             try db.execute(sql: """
                 INSERT INTO run (id, experiment, manifest_hash, definition_hash, policy, point, tasks, policy_file,
-                                 policy_hash, options, seed, status, started_at, git_commit, machine)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
+                                 policy_hash, options, seed, status, started_at, git_commit, machine, generation)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
                 """, arguments: [run.id, run.experiment, run.manifestHash, run.definitionHash, run.policy, run.point.json,
                                  try run.tasks.map(JSONText.encode), run.policyFile, run.policyHash, run.optionsJSON,
-                                 Int64(bitPattern: run.seed), Self.timestamp(), run.gitCommit, run.machine])
+                                 Int64(bitPattern: run.seed), Self.timestamp(), run.gitCommit, run.machine, run.generation])
         }
     }
 
