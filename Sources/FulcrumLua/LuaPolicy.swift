@@ -232,6 +232,7 @@ public final class LuaPolicy: WeightingPolicy {
         if remembers {
             lua.pushFrozen(memory.records); lua.setField("memory")
             lua.push(memory.generation); lua.setField("generation")
+            lua.push(memory.generations); lua.setField("generations")
         }
     }
 

@@ -68,15 +68,19 @@ public struct MemoryRecord: Sendable, Equatable, Codable {
 /// give the same `ctx.memory` whatever order the runs ended in.
 public struct PolicyMemory: Sendable, Equatable {
     public let generation: Int
+    /// How many generations the manifest asks for (`ctx.generations`): a search can spend its last
+    /// one evaluating its best guess.
+    public let generations: Int
     public let records: [MemoryRecord]
 
-    public init(generation: Int = 1, records: [MemoryRecord] = []) {
+    public init(generation: Int = 1, of generations: Int = 1, records: [MemoryRecord] = []) {
         self.generation = generation
+        self.generations = max(generations, generation)
         self.records = records.sorted { ($0.generation, $0.seed, $0.run) < ($1.generation, $1.seed, $1.run) }
     }
 
     /// Reads a memory file: a JSON array of records (what `fulcrum export --memory` writes), for
-    /// `policy check` and `policy replay`; the generation is one past the last record's.
+    /// `policy check` and `policy replay`; the generation is one past the last record's, and the last.
     public static func load(file: String) throws -> PolicyMemory {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw MemoryFileError("\(file): cannot read the memory file (no such file or not readable)")
@@ -86,7 +90,8 @@ public struct PolicyMemory: Sendable, Equatable {
             throw MemoryFileError("\(file): expected a JSON array of memory records "
                                   + "({\"generation\": 1, \"seed\": 1, \"run\": \"…\", \"value\": …}): \(MemoryFileError.reason(error))")
         }
-        return PolicyMemory(generation: (records.map(\.generation).max() ?? 0) + 1, records: records)
+        let generation = (records.map(\.generation).max() ?? 0) + 1
+        return PolicyMemory(generation: generation, of: generation, records: records)
     }
 }
 

@@ -24,7 +24,7 @@ struct PolicyMemoryTests {
             """)
     }
 
-    func started(_ file: String, memory: PolicyMemory = PolicyMemory(generation: 3, records: records)) throws -> LuaPolicy {
+    func started(_ file: String, memory: PolicyMemory = PolicyMemory(generation: 3, of: 5, records: records)) throws -> LuaPolicy {
         let policy = try LuaPolicy(file: file)
         policy.memory = memory
         try policy.start(context(tasks: ["a", "b"]))
@@ -40,7 +40,7 @@ struct PolicyMemoryTests {
               for i, record in ipairs(ctx.memory) do
                 self.summary[i] = record.generation .. "/" .. record.seed .. "/" .. record.run
               end
-              self.generation = ctx.generation
+              self.generation = ctx.generation .. " of " .. ctx.generations
               self.first_score = ctx.memory[1].value.score
               self.count = #ctx.memory
               local keys = {}
@@ -56,7 +56,7 @@ struct PolicyMemoryTests {
             """)
         let remembered = try #require(try started(file).finish(result))
         #expect(remembered == .object([
-            "order": .array([.string("1/1/a"), .string("1/2/c"), .string("2/1/b")]), "generation": .number(3), "first": .number(0.5),
+            "order": .array([.string("1/1/a"), .string("1/2/c"), .string("2/1/b")]), "generation": .string("3 of 5"), "first": .number(0.5),
             "count": .number(3), "keys": .string("params,score"), "steps": .number(40), "diverged": .boolean(false), "val_step": .number(40),
             "val_kpi": .array([.number(0.75), .number(0.25)]), "val_loss": .array([.number(0.5), .number(1.5)]),
             "tasks": .array([.string("a"), .string("b")]), "again": .number(3),
@@ -125,7 +125,7 @@ struct PolicyMemoryTests {
     @Test func aMemoryFileIsReadAndItsProblemsNamed() throws {
         let records = directory.write("memory.json", String(decoding: try JSONEncoder().encode(Self.records), as: UTF8.self))
         let memory = try PolicyMemory.load(file: records)
-        #expect(memory.generation == 3 && memory.records.map(\.run) == ["a", "c", "b"])
+        #expect(memory.generation == 3 && memory.generations == 3 && memory.records.map(\.run) == ["a", "c", "b"])
         let bad = directory.write("bad.json", #"[{"generation": 1, "seed": 1, "value": 2}]"#)
         #expect(throws: MemoryFileError.self) { try PolicyMemory.load(file: bad) }
         do { _ = try PolicyMemory.load(file: bad) } catch {

@@ -77,7 +77,7 @@ extension ExperimentRunner {
                             return run
                         }
                     }
-                    var chain = generation(PolicyMemory())
+                    var chain = generation(PolicyMemory(generation: 1, of: policy.generations))
                     runs += chain
                     guard policy.generations > 1, let store else { continue }
                     var records: [MemoryRecord] = []
@@ -87,7 +87,7 @@ extension ExperimentRunner {
                         records += chain.compactMap { run in
                             ended[run.id]?.value.map { MemoryRecord(generation: next - 1, seed: run.seed, run: run.id, value: $0) }
                         }
-                        chain = generation(PolicyMemory(generation: next, records: records))
+                        chain = generation(PolicyMemory(generation: next, of: policy.generations, records: records))
                         runs += chain
                     }
                 }
@@ -117,7 +117,7 @@ extension ExperimentRunner {
         var parts = [manifest.name, definition.definitionHash, policy.name, script, options,
                      "\(policy.limits.memoryBytes)/\(policy.limits.milliseconds)", "\(seed)"]
         if policy.remembers {
-            parts += ["generation \(memory.generation)", SHA256.hexDigest(MemoryValue.array(memory.records.map(\.asValue)).json)]
+            parts += ["generation \(memory.generation) of \(memory.generations)", SHA256.hexDigest(MemoryValue.array(memory.records.map(\.asValue)).json)]
         }
         return String(SHA256.hexDigest(parts.joined(separator: "\n")).prefix(16))
     }
