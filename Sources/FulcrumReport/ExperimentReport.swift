@@ -54,6 +54,7 @@ public struct ExperimentReport {
             ValidationKPISection(comparison: comparison).lines,
             LossRatioSection(data: data, groups: groups, readsTestSplit: comparisonSplit == .test).lines,
             TaskPositionSection(comparison: comparison).lines,
+            GenerationsSection(comparison: comparison).lines,
             FigureSection(comparison: comparison).lines(figures, directory: directory),
             CostSection(runs: runs, groups: groups).lines,
             UnfinishedRunsSection(runs: runs).lines,

@@ -5,7 +5,11 @@ import FulcrumExperiment
 /// policy logged. Every section and figure reads this value, never the store.
 public struct ReportData {
     public let experiment: StoredExperiment
+    /// The runs the comparison reads: every run, but for a policy with generations only its last
+    /// generation's (the earlier ones are the search that led there: `generationRuns`).
     public let runs: [StoredRun]
+    /// Every run of the policies that remember, all generations (the generations section).
+    public let generationRuns: [StoredRun]
     /// Every validation evaluation of each finished run, in step order, by run id.
     public let validationEvaluations: [String: [StoredEvaluation]]
     /// Test evaluations (before the first step and after the last) of each finished run that has them.
@@ -35,7 +39,12 @@ public struct ReportData {
             throw ReadError.unknownExperiment(name, known: try store.experimentNames())
         }
         self.experiment = experiment
-        runs = try store.runs(of: experiment)
+        let stored = try store.runs(of: experiment)
+        generationRuns = stored.filter { $0.generation != nil }
+        // A chain's last generation: the largest of its policy at its sweep point.
+        var last: [String: Int] = [:]
+        for run in generationRuns { last[run.policy + run.point.json] = max(last[run.policy + run.point.json] ?? 0, run.generation ?? 0) }
+        runs = stored.filter { run in run.generation.map { $0 == last[run.policy + run.point.json] } ?? true }
         var validation: [String: [StoredEvaluation]] = [:], tests: [String: [StoredEvaluation]] = [:]
         var weights: [String: [(step: Int, task: Int, weight: Double)]] = [:]
         var logs: [String: [(step: Int, name: String, value: Double)]] = [:]
@@ -46,6 +55,9 @@ public struct ReportData {
             guard run.tasks == nil else { continue }
             weights[run.id] = try store.stepSeries(ofRun: run.id).map { ($0.step, $0.task, $0.weight) }
             logs[run.id] = try store.policyLogs(ofRun: run.id)
+        }
+        for run in generationRuns where run.status == .finished && validation[run.id] == nil {
+            validation[run.id] = try store.evaluations(ofRun: run.id)
         }
         validationEvaluations = validation
         testEvaluations = tests

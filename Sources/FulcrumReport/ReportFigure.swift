@@ -14,6 +14,8 @@ public struct ReportFigure: Sendable, Equatable {
         case options
         /// Custom series a policy logged with `log(name, value)`.
         case series
+        /// Policies with generations: the validation score and the remembered parameters per generation.
+        case generations
     }
 
     public let kind: Kind

@@ -6,7 +6,7 @@ import Testing
 /// Every manifest in experiments/ validates, and its quick form trains end to end.
 @Suite("Shipped manifests")
 struct ShippedManifestTests {
-    static let manifests = ["quickstart", "fashion-mnist", "dtp-table1", "dtp-table1-gradients", "dtp-table1-search", "dtp-table2", "dtp-fig4-orderings",
+    static let manifests = ["quickstart", "fashion-mnist", "dtp-table1", "dtp-table1-gradients", "dtp-table1-meta", "dtp-table1-search", "dtp-table2", "dtp-fig4-orderings",
                             "dtp-table3-architectures", "gradnorm-toy", "gradnorm-toy-t2", "multifashion"]
     let scratch = ScratchDirectory()
 

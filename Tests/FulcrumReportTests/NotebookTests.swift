@@ -230,7 +230,7 @@ struct NotebookSessionTests {
             + "Usage: run MANIFEST [--quick] [--as NAME] [--policies A,B,…] [--baseline NAME]")) {
             try parse("run m.yaml --policies a")
         }
-        #expect(throws: NotebookError(file: "nb.md", line: 7, message: "report: unknown figure kind 'bars'; kinds: kpi, weights, weight-sum, positions, options, series. "
+        #expect(throws: NotebookError(file: "nb.md", line: 7, message: "report: unknown figure kind 'bars'; kinds: kpi, weights, weight-sum, positions, options, series, generations. "
             + "Usage: report EXPERIMENT [--table | --figures KIND,…]")) {
             try parse("report v --figures bars")
         }

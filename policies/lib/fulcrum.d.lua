@@ -12,6 +12,25 @@
 ---@field total_steps integer
 ---@field steps_per_epoch integer
 ---@field seed integer              the run's seed (random() is already seeded from it)
+---@field memory? fulcrum.MemoryRecord[] read-only: what earlier generations remembered, by generation, seed, run (memory = true)
+---@field generation? integer       this run's generation, from 1 (memory = true)
+---@field generations? integer      the manifest entry's generations (memory = true)
+
+---One earlier run's memory: what its P:finish returned.
+---@class fulcrum.MemoryRecord
+---@field generation integer
+---@field seed integer
+---@field run string                its run id
+---@field value any                 numbers, booleans, strings and tables, as finish returned them
+
+---How a run ended, for P:finish (validation only: the test split is the report's).
+---@class fulcrum.Result
+---@field steps integer             steps trained (the diverged step, if it diverged)
+---@field diverged boolean
+---@field diverged_step? integer
+---@field val_step? integer         the step of the last validation evaluation
+---@field val_kpi? number[]         its KPIs per task
+---@field val_loss? number[]        its losses per task
 
 ---What a policy sees at every step. `s` and its arrays are refilled in place from step to step:
 ---copy what you keep (`{ table.unpack(s.loss) }`), do not keep `s.loss` itself.
@@ -49,8 +68,10 @@
 ---@field needs? fulcrum.Signal[]|fun(options: table): fulcrum.Signal[]   a function for combinators, called once with the options
 ---@field defaults? table<string, number|boolean|string|number[]>
 ---@field grad_norm_scope? "shared"|"last_shared_layer"
+---@field memory? boolean           true: ctx.memory in init, and finish's answer is remembered across runs
 ---@field init? fun(self: table, ctx: fulcrum.Context)
 ---@field weights fun(self: table, s: fulcrum.Signals): fulcrum.Answer
+---@field finish? fun(self: table, ctx: fulcrum.Context, result: fulcrum.Result): any   after the run (memory = true only)
 
 ---Records a custom series for the report (a finite number per call).
 ---@param name string

@@ -44,6 +44,8 @@ struct QuickForm {
 
         quick.policies = manifest.policies.map { policy in
             var policy = policy
+            // Two generations show that a chain works; more only cost time.
+            policy.generations = min(policy.generations, 2)
             let options = keptValues(policy.optionPoints)
             policy.optionPoints = policy.optionPoints.filter { isKept($0, options) }
             if let overridden = quick.overriddenDefinitions[policy.name]?.first {

@@ -13,6 +13,7 @@ struct FigureSection {
             case .positions: positionFigures
             case .options: optionFigures
             case .series: loggedSeriesFigures
+            case .generations: generationFigures
             }
         }
     }
@@ -93,6 +94,7 @@ extension ReportFigure.Kind {
         case .positions: "KPI by position in the task hierarchy"
         case .options: "KPI against the swept settings"
         case .series: "Series the policies logged"
+        case .generations: "Generations of the policies that remember"
         }
     }
 
@@ -108,6 +110,9 @@ extension ReportFigure.Kind {
             + "(box: quartiles and median; whiskers: range); above the line at 1 the task does better than first."
         case .options: "Per swept numeric setting and task: the final KPI (mean ± sample std over seeds) at each value."
         case .series: "What the policies recorded with `log(name, value)`: mean over seeds."
+        case .generations: "Per policy with generations: each run's validation score (Δm of its final validation KPIs against "
+            + "the baseline's mean, in %) by generation, the line through the generations' means; then each parameter the runs "
+            + "remembered under `params`, its mean per generation with the range over the generation's runs."
         }
     }
 }
