@@ -11,14 +11,25 @@ struct GradientHistory {
 
     /// ḡ_t ← β ḡ_t + (1 − β) d_t from ḡ_t = 0, with d_t = ∇L_t, or ∇ log L_t = ∇L_t / L_t when the
     /// policy asks for log-loss gradients; returns ⟨ḡ_t, ḡ_u⟩.
+    ///
+    /// An average below the smallest normal float is stored as 0: the average of a dead unit's zero
+    /// gradient decays into the subnormal range and sticks at the smallest subnormal, where every
+    /// multiply costs an Intel core a microcode assist (as Adam's moments did; see `Adam.update`).
+    /// Its share of a Gram entry is below 10⁻³⁸ · ‖ḡ‖, under the entries' rounding.
     mutating func averagedGram(_ gradients: [[Tensor]], losses: [Double]) -> [[Double]] {
         let beta = Float(settings.beta)
         var averages = self.averages ?? gradients.map { $0.map { Tensor(zeros: $0.shape) } }
+        self.averages = nil   // the arrays below are then uniquely referenced: updated in place
         for (task, perParameter) in gradients.enumerated() {
             let scale = (1 - beta) * Float(settings.ofLogLoss ? 1 / losses[task] : 1)
             for (i, gradient) in perParameter.enumerated() {
-                for j in 0..<gradient.count {   // in place: one pass, no new tensor per step
-                    averages[task][i].scalars[j] = beta * averages[task][i].scalars[j] + scale * gradient.scalars[j]
+                gradient.scalars.withUnsafeBufferPointer { g in
+                    averages[task][i].scalars.withUnsafeMutableBufferPointer { a in
+                        for j in 0..<a.count {
+                            let next = beta * a[j] + scale * g[j]
+                            a[j] = abs(next) < Float.leastNormalMagnitude ? 0 : next
+                        }
+                    }
                 }
             }
         }
