@@ -154,3 +154,23 @@ extension RunStore {
         return try queue.read { db in try Row.fetchAll(db, sql: sql).map { row in row[0].map { "\($0)" } ?? "NULL" } }
     }
 }
+
+/// The combinators, from a manifest alone: no new policy file.
+@Suite("Combinators from a manifest")
+struct CombinatorManifestTests {
+    let scratch = ScratchDirectory()
+
+    @Test func stackAndEmaTrainFromTheirOptionsAndTheirIdsCoverTheInnerFiles() throws {
+        let manifest = try Manifest.load(scratch.write("m.yaml", tinyManifest(steps: 8, seeds: "[1]", policies: """
+              stacked: { script: \(repositoryRoot)/policies/stack.lua, options: { loss_policy: uncertainty, gradient_policy: mgda } }
+              smoothed: { script: \(repositoryRoot)/policies/ema.lua, options: { policy: dwa, beta: 0.5 } }
+            """)))
+        let store = try RunStore(path: "\(scratch.path)/s.sqlite")
+        let outcomes = try ExperimentRunner(manifest: manifest, store: store).run()
+        #expect(outcomes.map(\.status) == [.finished, .finished])
+        let runs = try store.listRuns(RunFilter(experiment: "tiny")).map(\.run)
+        #expect(runs.first { $0.policy == "stacked" }?.options.contains(#""gradient_policy":"mgda""#) == true)
+        let stacked = try #require(outcomes.first { $0.run.policy.name == "stacked" })
+        #expect(stacked.run.policyHash != manifest.policies[0].scriptHash)   // covers uncertainty.lua and mgda.lua
+    }
+}
