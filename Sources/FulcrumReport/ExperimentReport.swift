@@ -57,7 +57,8 @@ public struct ExperimentReport {
             GenerationsSection(comparison: comparison).lines,
             FigureSection(comparison: comparison).lines(figures, directory: directory),
             CostSection(runs: runs, groups: groups).lines,
-            UnfinishedRunsSection(runs: runs).lines,
+            // Every run that did not finish, a search's earlier generations' included.
+            UnfinishedRunsSection(runs: runs + data.generationRuns.filter { run in !runs.contains { $0.id == run.id } }).lines,
             ReproducibilitySection(experiment: experiment, runs: runs).lines,
             ["_Written by `fulcrum report \(experiment.name)" + (comparison.selection == .final ? "" : " --select \(comparison.selection.rawValue)")
              + "` from the run store._"],
