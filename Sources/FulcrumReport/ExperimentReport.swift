@@ -56,7 +56,8 @@ public struct ExperimentReport {
             TaskPositionSection(comparison: comparison).lines,
             GenerationsSection(comparison: comparison).lines,
             FigureSection(comparison: comparison).lines(figures, directory: directory),
-            CostSection(runs: runs, groups: groups).lines,
+            CostSection(runs: runs, groups: groups,
+                        searchRuns: data.generationRuns.filter { run in !runs.contains { $0.id == run.id } }).lines,
             // Every run that did not finish, a search's earlier generations' included.
             UnfinishedRunsSection(runs: runs + data.generationRuns.filter { run in !runs.contains { $0.id == run.id } }).lines,
             ReproducibilitySection(experiment: experiment, runs: runs).lines,

@@ -62,6 +62,7 @@ struct GenerationsReportTests {
             return try #require(memory["params"]?["gamma"]?.number)
         }
         #expect(Set(gammas).count == 1)
+        #expect(lines.contains { $0.hasPrefix("Before their last generation, `meta` trained 6 more runs in ") })
         let figures = report.figures([.generations]).map(\.fileName)
         #expect(figures == ["generations-meta-score.svg", "generations-meta-params.svg"])
     }

@@ -6,6 +6,9 @@ import FulcrumExperiment
 struct CostSection {
     let runs: [StoredRun]
     let groups: [RunGroup]
+    /// The earlier generations of policies with generations (their rows show the last only): the
+    /// search's price, counted apart.
+    var searchRuns: [StoredRun] = []
 
     var lines: [String] {
         let finished = runs.filter { $0.status == .finished }
@@ -30,6 +33,12 @@ struct CostSection {
         let total = finished.compactMap(\.wallSeconds).reduce(0, +)
         lines += ["", String(format: "Total training time %.0f s over %d runs (runs train in parallel, so the sweep took less).",
                              total, finished.count)]
+        let search = searchRuns.filter { $0.status == .finished }
+        if !search.isEmpty {
+            let policies = Array(Set(search.map(\.policy))).sorted().map { "`\($0)`" }.joined(separator: ", ")
+            lines.append(String(format: "Before their last generation, %@ trained %d more runs in %.0f s (the search's cost, not in the table).",
+                                policies, search.count, search.compactMap(\.wallSeconds).reduce(0, +)))
+        }
         return lines
     }
 
