@@ -36,8 +36,9 @@ struct CostSection {
         let search = searchRuns.filter { $0.status == .finished }
         if !search.isEmpty {
             let policies = Array(Set(search.map(\.policy))).sorted().map { "`\($0)`" }.joined(separator: ", ")
-            lines.append(String(format: "Before their last generation, %@ trained %d more runs in %.0f s (the search's cost, not in the table).",
-                                policies, search.count, search.compactMap(\.wallSeconds).reduce(0, +)))
+            let runs = "\(search.count) more run" + (search.count == 1 ? "" : "s")
+            lines.append(String(format: "Before their last generation, %@ trained %@ in %.0f s (the search's cost, not in the table).",
+                                policies, runs, search.compactMap(\.wallSeconds).reduce(0, +)))
         }
         return lines
     }
