@@ -55,7 +55,7 @@ public enum PolicyCheck {
             results.append(Step(step: step, weights: weights))
             previous = weights.shared
         }
-        let validation = last.map { (step: steps, loss: $0.loss, kpi: $0.kpi) }
+        let validation = last.map { EvaluationRecord(step: steps, loss: $0.loss, kpi: $0.kpi) }
         return Report(steps: results, remembered: try policy.finish(PolicyRunResult(steps: steps, validation: validation)))
     }
 

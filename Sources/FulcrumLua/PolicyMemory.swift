@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumCore
 
 /// What a policy remembers across runs: the value its `P:finish(ctx, result)` returns, shaped like
 /// JSON (numbers, booleans, strings, arrays, string-keyed tables), so the store keeps it as text and
@@ -123,17 +124,12 @@ public struct PolicyRunResult: Sendable, Equatable {
     /// The step whose loss was not finite, when the run diverged.
     public var divergedStep: Int?
     /// The last validation evaluation (nil if the run diverged before any).
-    public var validation: (step: Int, loss: [Double], kpi: [Double])?
+    public var validation: EvaluationRecord?
 
-    public init(steps: Int, divergedStep: Int? = nil, validation: (step: Int, loss: [Double], kpi: [Double])?) {
+    public init(steps: Int, divergedStep: Int? = nil, validation: EvaluationRecord?) {
         self.steps = steps
         self.divergedStep = divergedStep
         self.validation = validation
-    }
-
-    public static func == (a: PolicyRunResult, b: PolicyRunResult) -> Bool {
-        a.steps == b.steps && a.divergedStep == b.divergedStep && a.validation?.step == b.validation?.step
-            && a.validation?.loss == b.validation?.loss && a.validation?.kpi == b.validation?.kpi
     }
 }
 

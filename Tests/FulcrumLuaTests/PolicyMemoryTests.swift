@@ -31,7 +31,7 @@ struct PolicyMemoryTests {
         return policy
     }
 
-    let result = PolicyRunResult(steps: 40, validation: (step: 40, loss: [0.5, 1.5], kpi: [0.75, 0.25]))
+    let result = PolicyRunResult(steps: 40, validation: EvaluationRecord(step: 40, loss: [0.5, 1.5], kpi: [0.75, 0.25]))
 
     @Test func initSeesTheRecordsInOrderAndFinishSeesTheResult() throws {
         let file = policy("""

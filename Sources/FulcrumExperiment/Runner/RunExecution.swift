@@ -57,10 +57,12 @@ extension ExperimentRunner {
         let model = MultiTaskNetwork(run.definition.networkSpec(data: manifest.data), generator: &generator)
         let writer = RunRecorder(store: store, runID: run.id, taskPositions: run.definition.taskPositions,
                                  recordEvery: run.definition.train.recordEvery)
+        // Only a policy that remembers needs the last validation evaluation: other runs keep their hooks.
         let validation = LatestValidation()
+        let remembers = (policy as? LuaPolicy)?.remembers == true
         let trainer = Trainer(model: model, tasks: run.definition.tasks.map(\.spec), data: try data(for: run),
                               configuration: run.definition.trainingConfiguration(seed: run.seed), policy: policy,
-                              hooks: [writer, SweepStepHook(runner: self, run: run), validation])
+                              hooks: [writer, SweepStepHook(runner: self, run: run)] + (remembers ? [validation] : []))
         do {
             let summary = try trainer.run()
             try remember(policy, run, PolicyRunResult(steps: summary.steps, validation: validation.latest))
@@ -84,10 +86,10 @@ extension ExperimentRunner {
 
 /// Keeps the last validation evaluation, for `P:finish` (the run may diverge after it).
 private final class LatestValidation: TrainingHook {
-    var latest: (step: Int, loss: [Double], kpi: [Double])?
+    var latest: EvaluationRecord?
 
     func evaluated(_ evaluation: EvaluationRecord) throws {
-        if evaluation.split == .validation { latest = (evaluation.step, evaluation.loss, evaluation.kpi) }
+        if evaluation.split == .validation { latest = evaluation }
     }
 }
 

@@ -25,7 +25,7 @@ struct MetaDTPPolicyTests {
     }
 
     func theta(of policy: LuaPolicy) throws -> [Double] {
-        let value = try #require(try policy.finish(PolicyRunResult(steps: 1, validation: (1, [1, 1], [0.5, 0.5]))))
+        let value = try #require(try policy.finish(PolicyRunResult(steps: 1, validation: EvaluationRecord(step: 1, loss: [1, 1], kpi: [0.5, 0.5]))))
         guard case let .array(values)? = value["theta"] else { Issue.record("no theta in \(value)"); return [] }
         return values.compactMap(\.number)
     }
