@@ -89,7 +89,7 @@ struct BenchCommand: ParsableCommand {
 
     struct Sweep: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train all runs of a manifest with 1 job and with --jobs jobs (fresh stores in /tmp) and compare runs per hour.")
+            abstract: "Train all runs of a manifest with 1 job, with --jobs jobs, and as --jobs processes of 1 job sharing one store (fresh stores in /tmp); compare runs per hour.")
 
         @Argument(help: "The manifest, e.g. experiments/bench/sweep.yaml.")
         var manifest: String
@@ -105,14 +105,20 @@ struct BenchCommand: ParsableCommand {
 
         func run() throws {
             AllocatorTuning.reuseLargeBlocks()
-            let results = try SweepBenchmark.run(manifest: manifest, jobCounts: [1, jobs], scratch: NSTemporaryDirectory())
-            if output.json { return try results.forEach { try output.print(json: $0) } }
-            print("jobs   runs   seconds   runs/hour")
-            for result in results {
-                print(String(format: "%4d %6d %9.2f %11.0f", result.jobs, result.runs, result.seconds, result.runsPerHour))
+            var results = try SweepBenchmark.run(manifest: manifest, jobCounts: [1, jobs], scratch: NSTemporaryDirectory())
+            let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+            if jobs > 1 {
+                results.append(try SweepBenchmark.runProcesses(executable: executable, manifest: manifest, processes: jobs,
+                                                               scratch: NSTemporaryDirectory()))
             }
-            if let one = results.first, let many = results.last, results.count == 2 {
-                print(String(format: "speed-up with %d jobs: %.2f×", many.jobs, many.runsPerHour / one.runsPerHour))
+            if output.json { return try results.forEach { try output.print(json: $0) } }
+            print("processes × jobs   runs   seconds   runs/hour")
+            for result in results {
+                print(String(format: "%9d × %-4d %6d %9.2f %11.0f", result.processes, result.jobs, result.runs, result.seconds, result.runsPerHour))
+            }
+            let one = results[0]
+            for many in results.dropFirst() {
+                print(String(format: "speed-up of %d × %d over 1 × 1: %.2f×", many.processes, many.jobs, many.runsPerHour / one.runsPerHour))
             }
         }
     }

@@ -169,5 +169,7 @@ final class StopAtStep: SweepObserver, @unchecked Sendable {
     func runStarted(_ run: ExperimentRunner.PlannedRun, totalSteps: Int) {}
     func runAdvanced(_ run: ExperimentRunner.PlannedRun, step: Int) { if step == self.step { runner?.requestStop() } }
     func runEnded(_ run: ExperimentRunner.PlannedRun, _ ending: RunEnding) {}
+    func runTrainedElsewhere(_ run: ExperimentRunner.PlannedRun, by holder: String) {}
+    func runTakenOver(_ run: ExperimentRunner.PlannedRun, from holder: String) {}
     func sweepEnded(interrupted: Bool) { self.interrupted = interrupted }
 }

@@ -69,6 +69,17 @@ public final class LogLineProgress: SweepObserver, @unchecked Sendable {
         }
     }
 
+    public func runTrainedElsewhere(_ run: ExperimentRunner.PlannedRun, by holder: String) {
+        lock.withLock {
+            let position = state.endElsewhere(id: run.id)
+            output(ProgressLines.runElsewhere(label: run.label, holder: holder, position: position, of: state.toTrain) + "\n")
+        }
+    }
+
+    public func runTakenOver(_ run: ExperimentRunner.PlannedRun, from holder: String) {
+        lock.withLock { output(ProgressLines.takeOver(label: run.label, from: holder) + "\n") }
+    }
+
     public func sweepEnded(interrupted: Bool) {
         let now = clock()
         lock.withLock {

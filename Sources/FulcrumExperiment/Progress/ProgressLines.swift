@@ -42,10 +42,21 @@ enum ProgressLines {
         }
     }
 
+    /// "[4/9] elsewhere dtp seed 3: trained by host pid 4242" — another process on the store had it.
+    static func runElsewhere(label: String, holder: String, position: Int, of total: Int) -> String {
+        "[\(position)/\(total)] elsewhere \(label): trained by \(holder)"
+    }
+
+    /// Printed before a run's start line when its last holder was gone.
+    static func takeOver(label: String, from holder: String) -> String {
+        "take over \(label) from \(holder) (gone: killed, or its heartbeat expired); it trains afresh"
+    }
+
     /// "sweep done: finished 7, failed 1, diverged 1, interrupted 0, skipped 2 in 1 min 3 s".
     static func summary(_ state: ProgressState, interrupted: Bool, at now: Double) -> String {
         var counts = [StoredRun.Status.finished, .failed, .diverged, .interrupted].map { "\($0.rawValue) \(state.count($0))" }
         counts.append("skipped \(state.skipped)")
+        if state.elsewhere > 0 { counts.append("by other processes \(state.elsewhere)") }
         let notStarted = state.queued
         if notStarted > 0 { counts.append("not started \(notStarted)") }
         let outcome = interrupted ? "sweep interrupted" : "sweep done"

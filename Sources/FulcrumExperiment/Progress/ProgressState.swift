@@ -33,6 +33,8 @@ struct ProgressState {
     private(set) var running: [String: RunningRun] = [:]
     private(set) var ended = 0
     private(set) var endedByStatus: [StoredRun.Status: Int] = [:]
+    /// Runs another process on the store trained instead.
+    private(set) var elsewhere = 0
     private var runsStarted = 0
     /// The most runs seen training at once: the sweep's worker count, as far as the display can tell.
     private var peakRunning = 0
@@ -62,6 +64,14 @@ struct ProgressState {
         endedByStatus[ending.status, default: 0] += 1
         // Only finished runs say how long a run takes: a failed or diverged one stopped early.
         if ending.status == .finished { finishedWallSeconds += ending.wallSeconds }
+        return ended
+    }
+
+    /// Counts a run another process trained among the ended ones; returns its position, as `endRun`.
+    mutating func endElsewhere(id: String) -> Int {
+        running[id] = nil
+        ended += 1
+        elsewhere += 1
         return ended
     }
 

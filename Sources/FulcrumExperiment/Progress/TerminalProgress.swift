@@ -75,6 +75,19 @@ public final class TerminalProgress: SweepObserver, @unchecked Sendable {
         }
     }
 
+    public func runTrainedElsewhere(_ run: ExperimentRunner.PlannedRun, by holder: String) {
+        let now = clock()
+        lock.withLock {
+            let position = state.endElsewhere(id: run.id)
+            redraw(above: [ProgressLines.runElsewhere(label: run.label, holder: holder, position: position, of: state.toTrain)], at: now)
+        }
+    }
+
+    public func runTakenOver(_ run: ExperimentRunner.PlannedRun, from holder: String) {
+        let now = clock()
+        lock.withLock { redraw(above: [ProgressLines.takeOver(label: run.label, from: holder)], at: now) }
+    }
+
     public func sweepEnded(interrupted: Bool) {
         let now = clock()
         lock.withLock {

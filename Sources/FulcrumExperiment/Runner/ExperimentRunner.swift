@@ -9,6 +9,10 @@ import Synchronization
 /// `generations` trains in rounds: generation g is planned once every run of generation g − 1 has
 /// ended, with what they remembered (`plan`).
 ///
+/// Several processes may run the same manifest on one store: each run is claimed with a lease
+/// (`RunStore.claimRun`) before it trains, a run another live process holds is asked for again
+/// until it ends, and a run whose holder died is taken over (see `RunLease`).
+///
 /// Shared across its worker threads: everything here is immutable while workers run except the stop
 /// flag (atomic), what the workers coordinate through `RunQueue`'s lock, and the data cache
 /// (behind its own lock); the store serialises its own writes. `plannedRuns` changes only between
@@ -23,6 +27,8 @@ public final class ExperimentRunner: @unchecked Sendable {
     private let stopRequested = Atomic(false)
     private let datasets = DatasetCache()
     private let provenance = Provenance.current()
+    /// How this process renews its leases and when another's count as expired.
+    public var leaseTiming = LeaseTiming()
 
     public struct Outcome: Sendable, Equatable {
         public let run: PlannedRun
@@ -32,6 +38,8 @@ public final class ExperimentRunner: @unchecked Sendable {
         public var skipped = false
         /// How the run ended (nil when skipped).
         public var status: StoredRun.Status? = nil
+        /// The process that trained the run instead of this one (then `skipped`).
+        public var trainedElsewhere: String? = nil
     }
 
     public init(manifest: Manifest, store: RunStore, observer: (any SweepObserver)? = nil) {
@@ -61,20 +69,24 @@ public final class ExperimentRunner: @unchecked Sendable {
         plannedRuns = try Self.plan(manifest, store: store)
         try store.retireRuns(of: manifest.name, manifestHash: manifest.hash, keeping: plannedRuns.map(\.id))
         BLASThreads.count = manifest.threads
+        let lease = RunLease()
+        let heartbeat = LeaseHeartbeat(store: store, owner: lease.owner, every: leaseTiming.heartbeatSeconds)
+        defer { heartbeat.stop() }
         var outcomes: [Outcome] = []
         var attempted: Set<String> = []
         while !isStopRequested {
             let round = plannedRuns(selection).filter { !attempted.contains($0.id) }
             if round.isEmpty { break }
             attempted.formUnion(round.map(\.id))
-            outcomes += try train(round, selection)
+            outcomes += try train(round, selection, lease)
             plannedRuns = try Self.plan(manifest, store: store)
         }
         return outcomes
     }
 
-    /// One round: skips the finished runs of `selected` (unless forced) and trains the rest on the workers.
-    private func train(_ selected: [PlannedRun], _ selection: RunSelection) throws -> [Outcome] {
+    /// One round: skips the finished runs of `selected` (unless forced) and trains the rest on the
+    /// workers, each run once it is claimed (a run another process holds waits in the queue).
+    private func train(_ selected: [PlannedRun], _ selection: RunSelection, _ lease: RunLease) throws -> [Outcome] {
         let statuses = try store.statuses(ofRuns: selected.map(\.id))
         var outcomes: [Int: Outcome] = [:]
         var pending: [Int] = []
@@ -93,12 +105,25 @@ public final class ExperimentRunner: @unchecked Sendable {
         }
 
         let queue = pending.map { selected[$0] }
-        let progress = RunQueue(total: queue.count)
+        let progress = RunQueue(total: queue.count, pollSeconds: leaseTiming.pollSeconds)
         let workers = (0..<min(max(selection.jobs, 1), queue.count)).map { _ in
             Thread { [self] in
-                while !isStopRequested, let slot = progress.next() {
+                while let slot = progress.next(stopping: { isStopRequested }) {
                     do {
-                        progress.record(try execute(queue[slot]), at: slot)
+                        let run = queue[slot]
+                        switch try store.claimRun(run.id, lease: lease, force: selection.force, timing: leaseTiming) {
+                        case .claimed(let previous):
+                            if let previous { notify { $0.runTakenOver(run, from: previous.holder.description) } }
+                            progress.record(try execute(run, lease: lease), at: slot)
+                        case .held:
+                            progress.postpone(slot)
+                        case .finished:
+                            progress.record(Outcome(run: run, error: nil, skipped: true), at: slot)
+                            notify { $0.runTrainedElsewhere(run, by: "an earlier sweep") }
+                        case .endedElsewhere(let other):
+                            progress.record(Outcome(run: run, error: nil, skipped: true, trainedElsewhere: other.holder.description), at: slot)
+                            notify { $0.runTrainedElsewhere(run, by: other.holder.description) }
+                        }
                     } catch {
                         progress.stop(error)
                     }

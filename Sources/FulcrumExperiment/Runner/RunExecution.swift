@@ -3,13 +3,24 @@ import FulcrumCore
 import FulcrumLua
 
 extension ExperimentRunner {
-    /// Trains one run and records how it ended. Store errors propagate: without the store nothing
-    /// can be recorded, so the sweep stops.
-    func execute(_ run: PlannedRun) throws -> Outcome {
+    /// Trains one run `lease` holds and records how it ended. Store errors propagate: without the
+    /// store nothing can be recorded, so the sweep stops. A lease lost to another process (this
+    /// one's heartbeat had expired) drops the run here: the other process trains it.
+    func execute(_ run: PlannedRun, lease: RunLease) throws -> Outcome {
+        do {
+            return try executeHolding(run, lease)
+        } catch let lost as LeaseLost {
+            let holder = lost.holder ?? "another process"
+            notify { $0.runTrainedElsewhere(run, by: holder) }
+            return Outcome(run: run, error: nil, skipped: true, trainedElsewhere: holder)
+        }
+    }
+
+    private func executeHolding(_ run: PlannedRun, _ lease: RunLease) throws -> Outcome {
         let started = ContinuousClock.now
         var ending: RunEnding
         do {
-            let summary = try train(run)
+            let summary = try train(run, lease)
             ending = RunEnding(status: .finished, wallSeconds: (ContinuousClock.now - started).seconds,
                                stepsPerSecond: Double(summary.steps) / max(summary.seconds, 1e-9),
                                policyMicrosecondsPerStep: summary.policySeconds / Double(max(summary.steps, 1)) * 1e6)
@@ -29,13 +40,13 @@ extension ExperimentRunner {
             ending = RunEnding(status: .failed, error: String(describing: error), wallSeconds: (ContinuousClock.now - started).seconds)
         }
         ending.peakMemoryBytes = PeakMemory.residentBytes()
-        try store.endRun(run.id, ending)
+        try store.endRun(run.id, ending, lease: lease)
         notify { $0.runEnded(run, ending) }
         return Outcome(run: run, error: ending.status == .finished ? nil : ending.error, status: ending.status)
     }
 
     /// Trains one run; its failures throw (a policy that does not load, a training error).
-    private func train(_ run: PlannedRun) throws -> RunSummary {
+    private func train(_ run: PlannedRun, _ lease: RunLease) throws -> RunSummary {
         let policy: any WeightingPolicy
         if run.isSingleTaskBaseline {
             policy = UniformWeights(name: run.policy.name)
@@ -45,18 +56,18 @@ extension ExperimentRunner {
                 lua.memory = run.memory
                 policy = lua
             } catch {
-                try store.beginRun(descriptor(run, options: run.options))
+                try store.beginRun(descriptor(run, options: run.options), lease: lease)
                 notify { $0.runStarted(run, totalSteps: run.definition.train.steps) }
                 throw error
             }
         }
-        try store.beginRun(descriptor(run, options: (policy as? LuaPolicy)?.options ?? run.options))
+        try store.beginRun(descriptor(run, options: (policy as? LuaPolicy)?.options ?? run.options), lease: lease)
         notify { $0.runStarted(run, totalSteps: run.definition.train.steps) }
 
         var generator = SeededGenerator.stream(run.seed, 1)
         let model = MultiTaskNetwork(run.definition.networkSpec(data: manifest.data), generator: &generator)
         let writer = RunRecorder(store: store, runID: run.id, taskPositions: run.definition.taskPositions,
-                                 recordEvery: run.definition.train.recordEvery)
+                                 recordEvery: run.definition.train.recordEvery, lease: lease)
         // Only a policy that remembers needs the last validation evaluation: other runs keep their hooks.
         let validation = LatestValidation()
         let remembers = (policy as? LuaPolicy)?.remembers == true
@@ -65,12 +76,12 @@ extension ExperimentRunner {
                               hooks: [writer, SweepStepHook(runner: self, run: run)] + (remembers ? [validation] : []))
         do {
             let summary = try trainer.run()
-            try remember(policy, run, PolicyRunResult(steps: summary.steps, validation: validation.latest))
+            try remember(policy, run, lease, PolicyRunResult(steps: summary.steps, validation: validation.latest))
             return summary
         } catch {
             try writer.flush()
             if case let TrainingError.diverged(step, _, _) = error {
-                try remember(policy, run, PolicyRunResult(steps: step, divergedStep: step, validation: validation.latest))
+                try remember(policy, run, lease, PolicyRunResult(steps: step, divergedStep: step, validation: validation.latest))
             }
             throw error
         }
@@ -78,9 +89,9 @@ extension ExperimentRunner {
 
     /// `P:finish` of a policy that remembers, and its answer into the store. A finish that raises
     /// fails the run (its error propagates); a store error stops the sweep, as everywhere.
-    private func remember(_ policy: any WeightingPolicy, _ run: PlannedRun, _ result: PolicyRunResult) throws {
+    private func remember(_ policy: any WeightingPolicy, _ run: PlannedRun, _ lease: RunLease, _ result: PolicyRunResult) throws {
         guard let lua = policy as? LuaPolicy, lua.remembers, let value = try lua.finish(result) else { return }
-        do { try store.recordMemory(run: run.id, value) } catch { throw RunRecorder.Failure(underlying: error) }
+        do { try store.recordMemory(run: run.id, value, lease: lease) } catch { throw RunRecorder.Failure(underlying: error) }
     }
 }
 

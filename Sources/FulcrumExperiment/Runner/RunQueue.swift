@@ -1,27 +1,48 @@
 import Foundation
 
-/// The queue the worker threads of a sweep take runs from: the next run to take, the outcomes and the first store
+/// The queue the worker threads of a sweep take runs from: the runs not yet taken, the runs
+/// another process holds (asked for again every `pollSeconds`), the outcomes and the first store
 /// error (which stops every worker: without the store nothing can be recorded). Everything behind
 /// one lock.
 final class RunQueue: @unchecked Sendable {
     let total: Int
+    private let pollSeconds: Double
     private let lock = NSCondition()
     private var nextSlot = 0
+    /// Slots held by another process, with when to ask again.
+    private var postponed: [(slot: Int, due: Date)] = []
     private var finishedWorkers = 0
     private var outcomes: [ExperimentRunner.Outcome?]
     private var failure: (any Error)?
 
-    init(total: Int) {
+    init(total: Int, pollSeconds: Double = 2) {
         self.total = total
+        self.pollSeconds = pollSeconds
         outcomes = Array(repeating: nil, count: total)
     }
 
-    /// The next slot to run, or nil when all are taken or the sweep stopped.
-    func next() -> Int? {
+    /// The next slot to try: a fresh one, else the postponed one due first (waiting until it is
+    /// due); nil when none is left, the sweep failed or `stopping()` says so.
+    func next(stopping: () -> Bool) -> Int? {
         lock.withLock {
-            guard failure == nil, nextSlot < total else { return nil }
-            defer { nextSlot += 1 }
-            return nextSlot
+            while failure == nil, !stopping() {
+                if nextSlot < total {
+                    defer { nextSlot += 1 }
+                    return nextSlot
+                }
+                guard let first = postponed.indices.min(by: { postponed[$0].due < postponed[$1].due }) else { return nil }
+                if postponed[first].due <= Date() { return postponed.remove(at: first).slot }
+                _ = lock.wait(until: min(postponed[first].due, Date().addingTimeInterval(0.5)))
+            }
+            return nil
+        }
+    }
+
+    /// Puts back a slot another process holds, to be tried again after `pollSeconds`.
+    func postpone(_ slot: Int) {
+        lock.withLock {
+            postponed.append((slot, Date().addingTimeInterval(pollSeconds)))
+            lock.broadcast()
         }
     }
 
@@ -29,7 +50,12 @@ final class RunQueue: @unchecked Sendable {
 
     func outcome(at slot: Int) -> ExperimentRunner.Outcome? { lock.withLock { outcomes[slot] } }
 
-    func stop(_ error: any Error) { lock.withLock { if failure == nil { failure = error } } }
+    func stop(_ error: any Error) {
+        lock.withLock {
+            if failure == nil { failure = error }
+            lock.broadcast()
+        }
+    }
 
     func workerDone() {
         lock.withLock {

@@ -13,11 +13,14 @@ final class RunRecorder: TrainingHook {
     private let runID: String
     private let taskPositions: [Int]?
     private let recordEvery: Int
+    /// The sweep's lease on the run: every write checks it still holds (nil: no check).
+    private let lease: RunLease?
     private let batchSize: Int
     private var totalSteps = 0
     private var pending: [StepRecord] = []
 
-    init(store: RunStore, runID: String, taskPositions: [Int]? = nil, recordEvery: Int = 1, batchSize: Int = 200) {
+    init(store: RunStore, runID: String, taskPositions: [Int]? = nil, recordEvery: Int = 1, batchSize: Int = 200, lease: RunLease? = nil) {
+        self.lease = lease
         self.store = store
         self.runID = runID
         self.taskPositions = taskPositions
@@ -27,7 +30,7 @@ final class RunRecorder: TrainingHook {
 
     func runStarted(_ context: PolicyContext) throws {
         totalSteps = context.totalSteps
-        try writing { try store.recordSchedule(run: runID, totalSteps: context.totalSteps, stepsPerEpoch: context.stepsPerEpoch) }
+        try writing { try store.recordSchedule(run: runID, totalSteps: context.totalSteps, stepsPerEpoch: context.stepsPerEpoch, lease: lease) }
     }
 
     func stepDidUpdate(_ record: StepRecord) throws {
@@ -37,7 +40,7 @@ final class RunRecorder: TrainingHook {
 
     func evaluated(_ evaluation: EvaluationRecord) throws {
         try flush()
-        try writing { try store.appendEvaluation(evaluation, run: runID, taskPositions: taskPositions) }
+        try writing { try store.appendEvaluation(evaluation, run: runID, taskPositions: taskPositions, lease: lease) }
     }
 
     func runFinished(_ summary: RunSummary) throws { try flush() }
@@ -45,7 +48,7 @@ final class RunRecorder: TrainingHook {
     func flush() throws {
         guard !pending.isEmpty else { return }
         let sampled = { (step: Int) in step == 1 || step % self.recordEvery == 0 || step == self.totalSteps }
-        try writing { try store.appendSteps(pending, run: runID, taskPositions: taskPositions, sampled: sampled) }
+        try writing { try store.appendSteps(pending, run: runID, taskPositions: taskPositions, sampled: sampled, lease: lease) }
         pending.removeAll(keepingCapacity: true)
     }
 

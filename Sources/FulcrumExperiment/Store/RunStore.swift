@@ -24,7 +24,20 @@ public final class RunStore: Sendable {
         // loss can drop the last transactions), and commits do not wait for the disk.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         database = try DatabasePool(path: path, configuration: configuration)
-        try StoreSchema.migrator.migrate(database)
+        try Self.migrate(database)
+    }
+
+    /// Brings the schema up to date. Two processes opening a new store at once both try the first
+    /// migration; each migration is one transaction, so the loser's rolls back and, asked again, it
+    /// finds the migrations the winner applied.
+    private static func migrate(_ database: DatabasePool) throws {
+        for attempt in 1... {
+            do {
+                return try StoreSchema.migrator.migrate(database)
+            } catch let error as DatabaseError where attempt < 5 && [.SQLITE_CONSTRAINT, .SQLITE_ERROR].contains(error.resultCode) {
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+            }
+        }
     }
 
     /// Opens a store that must already exist (for commands that only read it).
@@ -198,6 +211,22 @@ enum StoreSchema {
         migrator.registerMigration("v8: what a policy remembers across runs, and its generation") { db in
             // NULL for runs of policies that do not remember.
             try db.execute(sql: "ALTER TABLE run ADD COLUMN generation INTEGER; ALTER TABLE run ADD COLUMN memory TEXT")
+        }
+        migrator.registerMigration("v9: run leases, so several processes share a sweep") { db in
+            // No foreign key: a lease outlives the run row it claims (`beginRun` replaces that row).
+            try db.execute(sql: """
+                CREATE TABLE run_lease (
+                    run_id TEXT PRIMARY KEY,
+                    owner TEXT NOT NULL,          -- the sweep that holds (or last held) the run
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    start_ticks INTEGER,          -- the holder's start time (/proc/PID/stat), against pid reuse
+                    acquired_at REAL NOT NULL,    -- seconds since 1970
+                    heartbeat_at REAL NOT NULL,
+                    released_at REAL              -- NULL while held
+                ) WITHOUT ROWID;
+                CREATE INDEX run_lease_by_owner ON run_lease(owner, released_at);
+                """)
         }
         return migrator
     }

@@ -77,6 +77,8 @@ extension RunStore {
                       AND manifest_hash != (SELECT manifest_hash FROM experiment WHERE name = ?)
                     """, arguments: [runs.experiment, runs.experiment])
             }
+            // The released leases of runs no longer stored: nothing reads them.
+            try db.execute(sql: "DELETE FROM run_lease WHERE released_at IS NOT NULL AND run_id NOT IN (SELECT id FROM run)")
             return plan
         }
         let before = storeBytes()

@@ -45,6 +45,8 @@ public struct ListedRun: Sendable, Equatable {
     public let totalSteps: Int?
     /// Whether the run belongs to its experiment's current manifest (the runs a report reads).
     public let isCurrent: Bool
+    /// The lease of the process training the run now (or that was, if it died): nil when none holds it.
+    public var lease: StoredLease? = nil
 }
 
 extension RunStore {
@@ -69,10 +71,12 @@ extension RunStore {
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY run.experiment, run.policy, run.point, run.generation, run.seed, run.id
                 """, arguments: arguments)
+            let leases = try Row.fetchAll(db, sql: "SELECT * FROM run_lease WHERE released_at IS NULL").map(StoredLease.init)
+            let leaseByRun = Dictionary(leases.map { ($0.runID, $0) }, uniquingKeysWith: { first, _ in first })
             return try rows.map { row in
                 let run = try StoredRun(row: row)
                 return ListedRun(run: run, totalSteps: (row["total_steps"] as Int?) ?? row["experiment_steps"],
-                                 isCurrent: run.manifestHash == row["current_manifest_hash"])
+                                 isCurrent: run.manifestHash == row["current_manifest_hash"], lease: leaseByRun[run.id])
             }
         }
     }
@@ -84,8 +88,11 @@ public enum RunListing {
         guard !runs.isEmpty else { return summary(runs) + "\n" }
         // Policies that remember add their generation and what each run remembered.
         let remembering = runs.contains { $0.run.generation != nil }
+        // Runs a process holds now (or held when it died) say which.
+        let held = runs.contains { $0.lease != nil }
+        let now = Date().timeIntervalSince1970
         let header = ["id", "experiment", "policy", "point", "seed", "status", "steps", "wall s", "steps/s", "policy µs/step", "error"]
-            + (remembering ? ["generation", "memory"] : [])
+            + (remembering ? ["generation", "memory"] : []) + (held ? ["held by"] : [])
         let rightAligned: Set<Int> = [4, 6, 7, 8, 9, 11]
         let rows = runs.map { listed -> [String] in
             let run = listed.run
@@ -96,6 +103,7 @@ public enum RunListing {
                     decimal(run.wallSeconds), decimal(run.stepsPerSecond), decimal(run.policyMicrosecondsPerStep),
                     errorSummary(run.error)]
                 + (remembering ? [run.generation.map(String.init) ?? "", memorySummary(run.memory)] : [])
+                + (held ? [listed.lease?.holderSummary(at: now) ?? ""] : [])
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         let lines = ([header] + rows).map { cells in
@@ -142,6 +150,11 @@ public enum RunListing {
             "peak_memory_bytes": integer(run.peakMemoryBytes), "git_commit": text(run.gitCommit), "machine": text(run.machine),
             "generation": integer(run.generation),
             "memory": run.memory.map { (try? JSONText.decode(JSONValue.self, $0)) ?? .string($0) } ?? .null,
+            "lease": listed.lease.map { lease in
+                .object(["host": .string(lease.holder.host), "pid": .integer(Int64(lease.holder.pid)),
+                         "acquired_at": .number(lease.acquiredAt), "heartbeat_at": .number(lease.heartbeatAt),
+                         "live": .bool(lease.isLive(at: Date().timeIntervalSince1970, timing: LeaseTiming()))])
+            } ?? .null,
         ]
         return try JSONText.encode(JSONValue.object(object))
     }

@@ -13,9 +13,10 @@ public struct StoredMemory: Sendable, Equatable {
 
 extension RunStore {
     /// Records what a run's policy remembered (`P:finish`'s answer), before the run's end is recorded.
-    public func recordMemory(run id: String, _ value: MemoryValue) throws {
+    public func recordMemory(run id: String, _ value: MemoryValue, lease: RunLease? = nil) throws {
         let json = value.json
         try database.write { db in
+            try Self.checkHolds(lease, id, db)
             try db.execute(sql: "UPDATE run SET memory = ? WHERE id = ?", arguments: [json, id])
         }
     }

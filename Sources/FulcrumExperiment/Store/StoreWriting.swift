@@ -78,9 +78,11 @@ extension RunStore {
         }
     }
 
-    /// Starts a run afresh: anything stored under the same id before is replaced.
-    public func beginRun(_ run: RunDescriptor) throws {
+    /// Starts a run afresh: anything stored under the same id before is replaced. With a `lease`,
+    /// every write to the run checks that the lease still holds it (`LeaseLost` otherwise).
+    public func beginRun(_ run: RunDescriptor, lease: RunLease? = nil) throws {
         try database.write { db in
+            try Self.checkHolds(lease, run.id, db)
             try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [run.id])
             try db.execute(sql: """
                 INSERT INTO run (id, experiment, manifest_hash, definition_hash, policy, point, tasks, policy_file,
@@ -96,13 +98,14 @@ extension RunStore {
     /// `sampled` keeps (task positions mapped to the experiment's by `taskPositions`), the
     /// policy's logs and lines, and the signals of every step (replay needs them all).
     public func appendSteps(_ records: [StepRecord], run id: String, taskPositions: [Int]? = nil,
-                            sampled: (Int) -> Bool = { _ in true }) throws {
+                            sampled: (Int) -> Bool = { _ in true }, lease: RunLease? = nil) throws {
         guard let last = records.last else { return }
         // Encoded before taking the store's single writer: parallel runs would queue behind it.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let signals = try records.map { String(decoding: try encoder.encode($0.signals), as: UTF8.self) }
         try database.write { db in
+            try Self.checkHolds(lease, id, db)
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO step (run_id, step, task, loss, kpi, weight, head_weight) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
@@ -127,15 +130,17 @@ extension RunStore {
     }
 
     /// What the policy's context said about the run's length, for replay.
-    public func recordSchedule(run id: String, totalSteps: Int, stepsPerEpoch: Int) throws {
+    public func recordSchedule(run id: String, totalSteps: Int, stepsPerEpoch: Int, lease: RunLease? = nil) throws {
         try database.write { db in
+            try Self.checkHolds(lease, id, db)
             try db.execute(sql: "UPDATE run SET total_steps = ?, steps_per_epoch = ? WHERE id = ?", arguments: [totalSteps, stepsPerEpoch, id])
         }
     }
 
     /// Stores one evaluation, on the split it says, task positions mapped as in `appendSteps`.
-    public func appendEvaluation(_ evaluation: EvaluationRecord, run id: String, taskPositions: [Int]? = nil) throws {
+    public func appendEvaluation(_ evaluation: EvaluationRecord, run id: String, taskPositions: [Int]? = nil, lease: RunLease? = nil) throws {
         try database.write { db in
+            try Self.checkHolds(lease, id, db)
             let insert = try db.cachedStatement(sql: "INSERT INTO evaluation (run_id, split, step, task, loss, kpi) VALUES (?, ?, ?, ?, ?, ?)")
             for task in evaluation.loss.indices {
                 try insert.execute(arguments: [id, evaluation.split.rawValue, evaluation.step, taskPositions?[task] ?? task,
@@ -144,15 +149,18 @@ extension RunStore {
         }
     }
 
-    /// Records how a run ended: finished, failed, diverged or interrupted, with its cost.
-    public func endRun(_ id: String, _ ending: RunEnding) throws {
+    /// Records how a run ended: finished, failed, diverged or interrupted, with its cost; releases
+    /// the run's `lease` in the same transaction.
+    public func endRun(_ id: String, _ ending: RunEnding, lease: RunLease? = nil) throws {
         try database.write { db in
+            try Self.checkHolds(lease, id, db)
             try db.execute(sql: """
                 UPDATE run SET status = ?, error = ?, diverged_step = ?, finished_at = ?, wall_seconds = ?,
                                steps_per_second = ?, policy_microseconds_per_step = ?, peak_memory_bytes = ?
                 WHERE id = ?
                 """, arguments: [ending.status.rawValue, ending.error, ending.divergedStep, Self.timestamp(), ending.wallSeconds,
                                  ending.stepsPerSecond, ending.policyMicrosecondsPerStep, ending.peakMemoryBytes, id])
+            try Self.release(lease, id, db)
         }
     }
 
