@@ -14,7 +14,7 @@ int fulcrum_host_traceback(lua_State *L) {
     const char *message = lua_tostring(L, 1);
     if (message == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
-        message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+        message = fulcrum_host_describe_error_object(L, 1);
     }
     luaL_traceback(L, L, message, 1);
     return 1;

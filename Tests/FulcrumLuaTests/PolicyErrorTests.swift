@@ -61,6 +61,34 @@ struct PolicyErrorTests {
         #expect(error.description == "policy raise step 2: \(file):3: no weights after step one")
     }
 
+    @Test func anErrorObjectThatIsNotAStringIsShownWithTheLineThatRaisedIt() throws {
+        let file = directory.write("table.lua", """
+            local P = { name = "table" }
+            local function fail(object) error(object) end
+            function P:weights(s)
+              if s.step == 1 then error({ code = 1, why = "bad \\"x\\"\\n", 7, { depth = { deeper = 1 } }, [10] = true, [2.5] = fail }) end
+              if s.step == 2 then fail(nil) end
+              if s.step == 3 then error(setmetatable({}, { __tostring = function() return "custom text" end })) end
+              local many = {}
+              for i = 1, 12 do many["k" .. i] = i end
+              error(many)
+            end
+            return P
+            """)
+        let policy = try LuaPolicy(file: file)
+        try policy.start(context(tasks: ["a"]))
+        func message(_ step: Int) throws -> String {
+            try #require(throws: LuaPolicyError.self) { try policy.weights(for: signals(step: step, loss: [1])) }.message
+        }
+        // The sequence, then string keys sorted, then number keys; tables two deep are elided.
+        #expect(try message(1) == #"\#(file):4: error raised with a table value: { 7, { depth = {…} }, code = 1, why = "bad \"x\"\n", [2.5] = <function>, [10] = true }"#)
+        // The innermost Lua frame raised it: the helper's line.
+        #expect(try message(2) == "\(file):2: error raised with a nil value: nil")
+        // A __tostring metamethod speaks for its object, as in Lua.
+        #expect(try message(3) == "custom text")
+        #expect(try message(4) == "\(file):9: error raised with a table value: { k1 = 1, k10 = 10, k11 = 11, k12 = 12, k2 = 2, k3 = 3, k4 = 4, k5 = 5, … }")
+    }
+
     @Test func wrongNumberOfWeightsNamesTheWeightsFunction() throws {
         let file = directory.write("count.lua", """
             local P = { name = "count" }

@@ -16,6 +16,9 @@ void fulcrum_host_pop(struct lua_State *L, int n);
 int fulcrum_host_registry_index(void);
 // Message handler for lua_pcall: keeps the error message and appends a traceback.
 int fulcrum_host_traceback(struct lua_State *L);
+// A message for an error object that is not a string: "file:line: error raised with a table value:
+// { code = 1 }" (the innermost Lua frame; a table's entries in a fixed order). Pushes and returns it.
+const char *fulcrum_host_describe_error_object(struct lua_State *L, int index);
 
 // MARK: Memory limit (memory.c)
 
