@@ -81,8 +81,12 @@ struct PolicyCommand: ParsableCommand {
         @Option(name: .customLong("run"), help: "A run id from the store.")
         var runID: String?
 
-        @Option(help: "A JSON-lines file: one object per step with the fields of s.")
+        @Option(help: "A JSON-lines file: one object per step with the fields of s (first line may be a header {\"ctx\": {…}}).")
         var signals: String?
+
+        @Option(help: ArgumentHelp("The policy's ctx for --signals: a JSON object or a file holding one, with any of total_steps, steps_per_epoch, seed, kinds, options (default: the file's last step, seed 1).",
+                                   valueName: "json-or-file"))
+        var ctx: String?
 
         @OptionGroup var overrides: OptionOverrides
 
@@ -96,6 +100,7 @@ struct PolicyCommand: ParsableCommand {
 
         func validate() throws {
             guard (runID == nil) != (signals == nil) else { throw ValidationError("give exactly one of --run and --signals") }
+            if ctx != nil, runID != nil { throw ValidationError("--ctx goes with --signals: a stored run has its own ctx") }
         }
 
         func run() throws {
@@ -104,7 +109,8 @@ struct PolicyCommand: ParsableCommand {
                 try PolicyReplay.replay(file: file, options: overrides.values, run: runID, store: try RunStore.existing(at: storeOption.store),
                                         memory: memory)
             } else {
-                try PolicyReplay.replay(file: file, options: overrides.values, signalsFile: signals!, memory: memory)
+                try PolicyReplay.replay(file: file, options: overrides.values, signalsFile: signals!,
+                                        context: try ctx.map(ReplayContext.load(argument:)) ?? ReplayContext(), memory: memory)
             }
             var largestDifference = 0.0
             for step in steps {

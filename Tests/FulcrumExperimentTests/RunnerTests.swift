@@ -300,3 +300,72 @@ struct PolicyReplayTests {
         #expect(error.description == "\(file):2: expected a JSON object with the fields of s (at least 'step' and 'loss'): missing 'loss'")
     }
 }
+
+/// `policy replay --signals` with the ctx the file alone cannot give: from `--ctx` or a header line.
+@Suite("Replay ctx")
+struct ReplayContextTests {
+    let scratch = ScratchDirectory()
+
+    /// A policy whose weights are its ctx: total_steps × scale, steps_per_epoch, seed, kind 1 == "binary".
+    var probe: String {
+        scratch.write("probe.lua", """
+            local P = { name = "probe", defaults = { scale = 1 } }
+            function P:init(ctx) self.ctx = ctx end
+            function P:weights(s)
+              local c = self.ctx
+              return { c.total_steps * self.scale, c.steps_per_epoch, c.seed, c.kinds[1] == "binary" and 1 or 0 }
+            end
+            return P
+            """)
+    }
+
+    func signals(header: String? = nil) -> String {
+        let lines = (1...3).map { #"{"step": \#($0), "loss": [1, 1, 1, 1]}"# }
+        return scratch.write("s.jsonl", ((header.map { [$0] } ?? []) + lines).joined(separator: "\n"))
+    }
+
+    @Test func withoutCtxTheFileGivesItsLengthAndSeedOne() throws {
+        let steps = try PolicyReplay.replay(file: probe, signalsFile: signals())
+        #expect(steps[0].weights.shared == [3, 3, 1, 0])
+    }
+
+    @Test func aHeaderLineGivesTheCtxAndCtxOverridesItFieldByField() throws {
+        let file = signals(header: #"{"ctx": {"total_steps": 3000, "steps_per_epoch": 100, "seed": 7, "kinds": ["binary", "a", "b", "c"], "options": {"scale": 2}}}"#)
+        #expect(try PolicyReplay.replay(file: probe, signalsFile: file)[0].weights.shared == [6000, 100, 7, 1])
+        let given = try ReplayContext.load(argument: #"{"seed": 9, "options": {"scale": 3}}"#)
+        #expect(try PolicyReplay.replay(file: probe, signalsFile: file, context: given)[0].weights.shared == [9000, 100, 9, 1])
+        // --option wins over both.
+        #expect(try PolicyReplay.replay(file: probe, options: ["scale": .number(1)], signalsFile: file, context: given)[0].weights.shared == [3000, 100, 9, 1])
+        // --ctx from a file.
+        let ctxFile = scratch.write("ctx.json", #"{"total_steps": 10}"#)
+        #expect(try PolicyReplay.replay(file: probe, signalsFile: signals(), context: try ReplayContext.load(argument: ctxFile))[0].weights.shared == [10, 10, 1, 0])
+    }
+
+    @Test(arguments: [
+        (#"{"total_step": 3}"#, "--ctx: unknown ctx key 'total_step'; expected one of: total_steps, steps_per_epoch, seed, kinds, options"),
+        (#"{"total_steps": 2.5}"#, "--ctx: ctx 'total_steps' must be an integer ≥ 1, got 2.5"),
+        (#"{"seed": "seven"}"#, "--ctx: ctx 'seed' must be an integer ≥ 0, got \"seven\""),
+        (#"{"kinds": ["a", 1]}"#, "--ctx: ctx 'kinds' must be a list of strings, got [\"a\", 1]"),
+        (#"{"options": 3}"#, "--ctx: ctx 'options' must be an object of option values, got 3"),
+        (#"{"seed": 1"#, "--ctx: expected a JSON object with some of: total_steps, steps_per_epoch, seed, kinds, options"),
+    ])
+    func aBadCtxIsNamedWithTheKeyAndWhatWasExpected(json: String, message: String) throws {
+        let error = try #require(throws: PolicyReplay.ReplayError.self) { try ReplayContext.load(argument: json) }
+        #expect(error.description == message)
+    }
+
+    @Test func ctxThatContradictsTheFileIsAnError() throws {
+        let file = signals(header: #"{"ctx": {"total_steps": 2}}"#)
+        let short = try #require(throws: PolicyReplay.ReplayError.self) { try PolicyReplay.replay(file: probe, signalsFile: file) }
+        #expect(short.description == "\(file): step 3 is beyond ctx total_steps 2")
+        let kinds = try #require(throws: PolicyReplay.ReplayError.self) {
+            try PolicyReplay.replay(file: probe, signalsFile: signals(), context: ReplayContext(taskKinds: ["binary"]))
+        }
+        #expect(kinds.description == "\(signals()): ctx kinds has 1 entries, the signals 4 tasks")
+        let badHeader = signals(header: #"{"ctx": {"seed": -1}}"#)
+        let header = try #require(throws: PolicyReplay.ReplayError.self) { try PolicyReplay.replay(file: probe, signalsFile: badHeader) }
+        #expect(header.description == "\(badHeader):1: ctx: ctx 'seed' must be an integer ≥ 0, got -1")
+        let missing = try #require(throws: PolicyReplay.ReplayError.self) { try ReplayContext.load(argument: "nowhere.json") }
+        #expect(missing.description == "--ctx nowhere.json: cannot read the file (give a JSON object or a file holding one)")
+    }
+}

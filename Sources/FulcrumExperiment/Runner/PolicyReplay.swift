@@ -30,16 +30,23 @@ public enum PolicyReplay {
     }
 
     /// Replays a JSON-lines file: one object per step with the fields of `s` (`loss` and `step` required;
-    /// `tasks` defaults to task1…taskT, `initial_loss` to the first line's losses, `weights` to 1).
-    public static func replay(file: String, options: [String: SettingValue] = [:], signalsFile path: String, seed: UInt64 = 1,
-                              memory: PolicyMemory = PolicyMemory()) throws -> [Step] {
+    /// `tasks` defaults to task1…taskT, `initial_loss` to the first line's losses, `weights` to 1). Its
+    /// first line may be a header, `{"ctx": {…}}` (`ReplayContext`); `context` (`--ctx`) overrides it
+    /// field by field, and `options` (`--option`) override both.
+    public static func replay(file: String, options: [String: SettingValue] = [:], signalsFile path: String,
+                              context given: ReplayContext = ReplayContext(), memory: PolicyMemory = PolicyMemory()) throws -> [Step] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ReplayError(description: "\(path): cannot read the signals file")
         }
         let decoder = JSONDecoder()
+        var header = ReplayContext()
         var signals: [StepSignals] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            if signals.isEmpty, let context = try ReplayContext.header(line, source: "\(path):\(index + 1)") {
+                header = context
+                continue
+            }
             do {
                 signals.append(try decoder.decode(StepSignals.self, from: Data(line.utf8)))
             } catch {
@@ -50,9 +57,18 @@ public enum PolicyReplay {
         if let bad = signals.firstIndex(where: { $0.loss.count != first.loss.count }) {
             throw ReplayError(description: "\(path): step \(signals[bad].step) has \(signals[bad].loss.count) losses, the first line \(first.loss.count)")
         }
-        let context = PolicyContext(tasks: first.tasks, taskKinds: first.tasks.map { _ in "unknown" }, totalSteps: signals.count,
-                                    stepsPerEpoch: signals.count, seed: seed)
-        return try replay(file: file, options: options, context: context, signals: signals, applied: nil, memory: memory)
+        let ctx = header.overridden(by: given)
+        let lastStep = signals.map(\.step).max() ?? 0
+        if let total = ctx.totalSteps, lastStep > total {
+            throw ReplayError(description: "\(path): step \(lastStep) is beyond ctx total_steps \(total)")
+        }
+        let totalSteps = ctx.totalSteps ?? max(signals.count, lastStep)
+        if let kinds = ctx.taskKinds, kinds.count != first.tasks.count {
+            throw ReplayError(description: "\(path): ctx kinds has \(kinds.count) entries, the signals \(first.tasks.count) tasks")
+        }
+        let context = PolicyContext(tasks: first.tasks, taskKinds: ctx.taskKinds ?? first.tasks.map { _ in "unknown" }, totalSteps: totalSteps,
+                                    stepsPerEpoch: ctx.stepsPerEpoch ?? totalSteps, seed: ctx.seed ?? 1)
+        return try replay(file: file, options: ctx.options.merging(options) { $1 }, context: context, signals: signals, applied: nil, memory: memory)
     }
 
     /// `memory` is what a policy that remembers sees as `ctx.memory` (a memory file's records; empty by default).
