@@ -32,6 +32,9 @@ struct SweepRunnerTests {
         #expect(runs.allSatisfy { $0.options.contains(#""gamma":\#($0.point.json.contains("gamma\":1,") ? 1 : 2)"#) })
         #expect(runs.allSatisfy { $0.stepsPerSecond! > 0 && $0.policyMicrosecondsPerStep! > 0 && $0.peakMemoryBytes! > 1 << 20 })
         #expect(runs.allSatisfy { $0.machine != nil && $0.gitCommit?.isEmpty == false })
+        // The kernels decide the last digits: the machine names them and the BLAS threads.
+        #expect(runs.allSatisfy { $0.machine?.hasSuffix(", \(BLASThreads.version) core \(BLASThreads.coreName), 1 thread") == true })
+        #expect(BLASThreads.version.hasPrefix("OpenBLAS 0.") && !BLASThreads.coreName.isEmpty && BLASThreads.coreName != "unknown")
     }
 
     @Test func aSingleTaskBaselineTrainsItsTaskAtTheExperimentsPosition() throws {

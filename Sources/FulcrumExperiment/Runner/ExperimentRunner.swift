@@ -26,7 +26,7 @@ public final class ExperimentRunner: @unchecked Sendable {
     private let observer: (any SweepObserver)?
     private let stopRequested = Atomic(false)
     private let datasets = DatasetCache()
-    private let provenance = Provenance.current()
+    private let provenance: Provenance
     /// How this process renews its leases and when another's count as expired.
     public var leaseTiming = LeaseTiming()
 
@@ -46,6 +46,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         self.manifest = manifest
         self.store = store
         self.observer = observer
+        provenance = Provenance.current(blasThreads: manifest.threads)
         // A store that cannot be read here fails `run` with its error; until then the first generations stand.
         plannedRuns = (try? Self.plan(manifest, store: store)) ?? (try? Self.plan(manifest, store: nil)) ?? []
     }

@@ -2,7 +2,8 @@ import Foundation
 import FulcrumExperiment
 
 /// "## Reproducibility": what it takes to get the same numbers again — the manifest and policy files by
-/// hash, the code's commit, the seeds and the machines the runs were trained on.
+/// hash, the code's commit, the seeds and the machines the runs were trained on (with the OpenBLAS
+/// kernels and threads, on which the last digits depend).
 struct ReproducibilitySection {
     let experiment: StoredExperiment
     let runs: [StoredRun]
@@ -25,7 +26,8 @@ struct ReproducibilitySection {
         lines.append("- Code: " + Self.tally(runs.map { $0.gitCommit ?? "unknown (not a git checkout)" }).map { "`\($0)`" }.joined(separator: ", ") + ".")
         lines.append("- Machine: " + Self.tally(runs.map { $0.machine ?? "unknown" }).joined(separator: "; ") + ".")
         lines.append("- Again: `fulcrum run \(experiment.manifestPath)` then `fulcrum report \(experiment.name)`; "
-                     + "the same manifest, policy files and seed give the same numbers on the same machine.")
+                     + "the same manifest, policy files and seed give the same numbers on a machine with the same OpenBLAS core "
+                     + "(named above); on another core type the last digits may differ (notebooks-md/performance.md).")
         return lines
     }
 
