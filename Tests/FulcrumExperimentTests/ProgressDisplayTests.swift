@@ -81,6 +81,26 @@ struct ProgressDisplayTests {
         ])
     }
 
+    @Test func aLaterRoundCountsItsOwnRuns() throws {
+        let runs = try plannedRuns(seeds: 3)
+        let progress = logProgress()
+        progress.sweepStarted(toTrain: 2, skipped: [])
+        for run in runs.prefix(2) {
+            progress.runStarted(run, totalSteps: 100)
+            progress.runEnded(run, RunEnding(status: .finished, wallSeconds: 1))
+        }
+        progress.sweepEnded(interrupted: false)
+        // The next generation's round.
+        progress.sweepStarted(toTrain: 1, skipped: [])
+        progress.runStarted(runs[2], totalSteps: 100)
+        progress.runEnded(runs[2], RunEnding(status: .failed, error: "boom", wallSeconds: 1))
+        progress.sweepEnded(interrupted: false)
+        #expect(output.lines.suffix(2) == [
+            "[1/1] FAILED \(runs[2].label) (run \(runs[2].id)) after 1.0 s: boom",
+            "sweep done: finished 0, failed 1, diverged 0, interrupted 0, skipped 0 in 0.0 s",
+        ])
+    }
+
     @Test func aRunGetsAProgressLineOnlyOnceItsIntervalHasPassed() throws {
         let runs = try plannedRuns(seeds: 2)
         let progress = logProgress(interval: 30)

@@ -40,10 +40,13 @@ struct ProgressState {
     private var peakRunning = 0
     private var finishedWallSeconds = 0.0
 
+    /// Starts a sweep, or the next round of one (a policy with generations trains in rounds): the
+    /// counts start again, so a round's runs read "[1/10]" … "[10/10]" and its summary is its own.
     mutating func startSweep(toTrain: Int, skipped: Int, at now: Double) {
         self.toTrain = toTrain
         self.skipped = skipped
         sweepStartedAt = now
+        (ended, endedByStatus, elsewhere, finishedWallSeconds) = (0, [:], 0, 0)
     }
 
     mutating func startRun(id: String, label: String, totalSteps: Int, at now: Double) {

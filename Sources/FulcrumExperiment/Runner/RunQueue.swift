@@ -15,7 +15,7 @@ final class RunQueue: @unchecked Sendable {
     private var outcomes: [ExperimentRunner.Outcome?]
     private var failure: (any Error)?
 
-    init(total: Int, pollSeconds: Double = 2) {
+    init(total: Int, pollSeconds: Double = 0.1) {
         self.total = total
         self.pollSeconds = pollSeconds
         outcomes = Array(repeating: nil, count: total)
@@ -32,7 +32,7 @@ final class RunQueue: @unchecked Sendable {
                 }
                 guard let first = postponed.indices.min(by: { postponed[$0].due < postponed[$1].due }) else { return nil }
                 if postponed[first].due <= Date() { return postponed.remove(at: first).slot }
-                _ = lock.wait(until: min(postponed[first].due, Date().addingTimeInterval(0.5)))
+                _ = lock.wait(until: postponed[first].due)
             }
             return nil
         }

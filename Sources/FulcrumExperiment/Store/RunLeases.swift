@@ -29,7 +29,7 @@ public struct LeaseTiming: Sendable, Equatable {
     /// How long a process waits before it asks again for a run another process holds.
     public var pollSeconds: Double
 
-    public init(heartbeatSeconds: Double = 10, expirySeconds: Double = 120, pollSeconds: Double = 2) {
+    public init(heartbeatSeconds: Double = 10, expirySeconds: Double = 120, pollSeconds: Double = 0.1) {
         self.heartbeatSeconds = heartbeatSeconds
         self.expirySeconds = expirySeconds
         self.pollSeconds = pollSeconds
@@ -96,6 +96,11 @@ extension RunStore {
     /// it is done: finished (when not `force`d), or ended by another process since the sweep began.
     public func claimRun(_ id: String, lease: RunLease, force: Bool, timing: LeaseTiming = LeaseTiming()) throws -> RunClaim {
         let now = Date().timeIntervalSince1970
+        // A run another live process holds is asked for often: a read says so without the write lock.
+        let seen = try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM run_lease WHERE run_id = ?", arguments: [id]).map(StoredLease.init)
+        }
+        if let seen, seen.owner != lease.owner, seen.isLive(at: now, timing: timing) { return .held(by: seen) }
         return try database.write { db in
             var takenOver: StoredLease?
             if let stored = try Row.fetchOne(db, sql: "SELECT * FROM run_lease WHERE run_id = ?", arguments: [id]).map(StoredLease.init),

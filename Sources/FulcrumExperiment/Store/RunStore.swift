@@ -23,8 +23,22 @@ public final class RunStore: Sendable {
         // WAL with synchronous = NORMAL: a killed process loses nothing it committed (only a power
         // loss can drop the last transactions), and commits do not wait for the disk.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        database = try DatabasePool(path: path, configuration: configuration)
+        database = try Self.open(path, configuration)
         try Self.migrate(database)
+    }
+
+    /// Opens the pool. Switching a new file to WAL needs a moment alone with it, which SQLite does not
+    /// wait for: two processes opening a new store at once make one fail with "database is locked",
+    /// so that one tries again (for up to ten seconds).
+    private static func open(_ path: String, _ configuration: Configuration) throws -> DatabasePool {
+        for attempt in 1... {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where attempt < 100 && [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        fatalError("unreachable: the last attempt rethrows")
     }
 
     /// Brings the schema up to date. Two processes opening a new store at once both try the first
