@@ -26,8 +26,9 @@ struct ReproducibilitySection {
         lines.append("- Code: " + Self.tally(runs.map { $0.gitCommit ?? "unknown (not a git checkout)" }).map { "`\($0)`" }.joined(separator: ", ") + ".")
         lines.append("- Machine: " + Self.tally(runs.map { $0.machine ?? "unknown" }).joined(separator: "; ") + ".")
         lines.append("- Again: `fulcrum run \(experiment.manifestPath)` then `fulcrum report \(experiment.name)`; "
-                     + "the same manifest, policy files and seed give the same numbers on a machine with the same OpenBLAS core "
-                     + "(named above); on another core type the last digits may differ (notebooks-md/performance.md).")
+                     + "the same manifest, policy files and seed give the same numbers on the same OpenBLAS core type "
+                     + "(`openblas_get_corename`, in the machine line of runs trained since 2026-12-06); on another the last "
+                     + "digits may differ (notebooks-md/performance.md).")
         return lines
     }
 
