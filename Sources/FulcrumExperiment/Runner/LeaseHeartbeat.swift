@@ -8,13 +8,15 @@ final class LeaseHeartbeat: @unchecked Sendable {
     private var stopped = false
     private var finished = false
 
+    /// The thread holds the store weakly: were it the last owner, the store would close on this
+    /// thread as it exits (a WAL checkpoint under an exclusive lock) while its caller goes on using the file.
     init(store: RunStore, owner: String, every seconds: Double) {
-        let thread = Thread { [self] in
+        let thread = Thread { [self, weak store] in
             condition.lock()
             while !stopped {
                 if !condition.wait(until: Date().addingTimeInterval(seconds)), !stopped {
                     condition.unlock()
-                    _ = try? store.renewLeases(owner: owner)
+                    _ = try? store?.renewLeases(owner: owner)
                     condition.lock()
                 }
             }

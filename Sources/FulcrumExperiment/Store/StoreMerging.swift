@@ -64,7 +64,9 @@ extension RunStore {
         let queue: DatabaseQueue
         let isStore: Bool
         do {
-            queue = try DatabaseQueue(path: source)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)  // another process (or a store just closing) may hold the file a moment
+            queue = try DatabaseQueue(path: source, configuration: configuration)
             isStore = try queue.read { try $0.tableExists("run") && $0.tableExists("grdb_migrations") }
         } catch let error as DatabaseError {
             throw StoreToolError("cannot merge \(source): not a Fulcrum run store (\(error.message ?? "\(error.resultCode)"))")
