@@ -120,8 +120,7 @@ static void add_table(lua_State *L, text_t *b, int table, int depth) {
         push_number_key(L, numbers[i]);
         add_char(b, '[');
         add_string(b, luaL_tolstring(L, -1, NULL));
-        lua_pop(L, 2);
-        push_number_key(L, numbers[i]);
+        lua_pop(L, 1);  // the key's text; the key stays for rawget
         add_string(b, "] = ");
         lua_rawget(L, table);
         add_value(L, b, lua_gettop(L), depth + 1);

@@ -71,11 +71,10 @@ public struct ReplayContext: Sendable, Equatable {
         context.stepsPerEpoch = try count("steps_per_epoch", least: 1).map { Int($0) }
         context.seed = try count("seed", least: 0).map { UInt64($0) }
         if let field = fields["kinds"] {
-            guard case .value(.list(let values)) = field, let kinds = Optional(values.compactMap { value -> String? in
-                if case .string(let kind) = value { kind } else { nil }
-            }), kinds.count == values.count else {
-                throw fail("ctx 'kinds' must be a list of strings, got \(field)")
-            }
+            let wrong = fail("ctx 'kinds' must be a list of strings, got \(field)")
+            guard case .value(.list(let values)) = field else { throw wrong }
+            let kinds = values.compactMap { value -> String? in if case .string(let kind) = value { kind } else { nil } }
+            guard kinds.count == values.count else { throw wrong }
             context.taskKinds = kinds
         }
         if let field = fields["options"] {

@@ -31,25 +31,31 @@ public final class RunStore: Sendable {
     /// wait for: two processes opening a new store at once make one fail with "database is locked",
     /// so that one tries again (for up to ten seconds).
     private static func open(_ path: String, _ configuration: Configuration) throws -> DatabasePool {
-        for attempt in 1... {
-            do {
-                return try DatabasePool(path: path, configuration: configuration)
-            } catch let error as DatabaseError where attempt < 100 && [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
-                Thread.sleep(forTimeInterval: 0.1)
-            }
+        try retrying(attempts: 100, on: [.SQLITE_BUSY, .SQLITE_LOCKED], pause: { _ in 0.1 }) {
+            try DatabasePool(path: path, configuration: configuration)
         }
-        fatalError("unreachable: the last attempt rethrows")
     }
 
     /// Brings the schema up to date. Two processes opening a new store at once both try the first
     /// migration; each migration is one transaction, so the loser's rolls back and, asked again, it
     /// finds the migrations the winner applied.
     private static func migrate(_ database: DatabasePool) throws {
-        for attempt in 1... {
+        try retrying(attempts: 5, on: [.SQLITE_CONSTRAINT, .SQLITE_ERROR], pause: { 0.05 * Double($0) }) {
+            try StoreSchema.migrator.migrate(database)
+        }
+    }
+
+    /// `body`, tried again after `pause(attempt)` seconds while it fails with one of `codes`; the
+    /// last attempt's error propagates.
+    private static func retrying<Value>(attempts: Int, on codes: [ResultCode], pause: (Int) -> Double,
+                                        _ body: () throws -> Value) throws -> Value {
+        var attempt = 1
+        while true {
             do {
-                return try StoreSchema.migrator.migrate(database)
-            } catch let error as DatabaseError where attempt < 5 && [.SQLITE_CONSTRAINT, .SQLITE_ERROR].contains(error.resultCode) {
-                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+                return try body()
+            } catch let error as DatabaseError where attempt < attempts && codes.contains(error.resultCode) {
+                Thread.sleep(forTimeInterval: pause(attempt))
+                attempt += 1
             }
         }
     }
